@@ -1,0 +1,12 @@
+"""dreamanim: DeepDream animations. The public plugin API is `transform`, `FrameContext`, `affine`.
+
+Importing this package is cheap (no TensorFlow): plugins and the CLI's help load fast.
+"""
+from . import affine
+from .context import FrameContext
+from .errors import DreamanimError, InputError, ModelError, PluginError, PresetError
+from .registry import transform
+
+__version__ = "0.1.0"
+__all__ = ["transform", "FrameContext", "affine", "DreamanimError", "PresetError",
+           "PluginError", "ModelError", "InputError", "__version__"]

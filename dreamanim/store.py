@@ -1,0 +1,100 @@
+"""Frames on disk are the source of truth: <output>.frames/frame_00001.png ... + manifest.json.
+
+Each frame is written to a temporary name and renamed, then the manifest is updated, so an
+interrupted render never leaves a half-written frame and `--resume` picks up at the first
+missing one. The render goes on from the saved (8-bit) frame, so a resumed render is
+identical to an uninterrupted one.
+"""
+import json
+import os
+from pathlib import Path
+from typing import Iterator
+
+import imageio.v3 as iio
+import numpy as np
+
+from .errors import InputError
+
+MANIFEST = "manifest.json"
+
+
+def frames_folder(base: Path) -> Path:
+    return base.with_name(base.name + ".frames")
+
+
+class FrameStore:
+    def __init__(self, base: Path, frames_hash: str, manifest: dict, *, resume: bool, force: bool):
+        self.folder = frames_folder(base)
+        self.frames_hash = frames_hash
+        self._manifest = dict(manifest, frames_hash=frames_hash, frames_done=0)
+        self._open(resume, force)
+
+    def _open(self, resume: bool, force: bool) -> None:
+        old = self._read_manifest()
+        if self._existing():  # a folder with a manifest but no frame yet holds nothing to lose
+            if force:
+                self._clear()
+            elif not resume:
+                raise InputError(str(self.folder), f"already holds {len(self._existing())} frame(s) of an earlier render",
+                                 "add --resume to continue it or --force to start over")
+            elif old is None or old.get("frames_hash") != self.frames_hash:
+                raise InputError(str(self.folder), "its frames were rendered with different settings",
+                                 "render with the same preset and --set values, or use --force to start over")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(str(self.folder), f"cannot create the frames folder: {exc.strerror}",
+                             "choose another output with -o") from None
+        self.done = self._count_done()
+        self._write_manifest()
+
+    def todo(self, frames: int) -> range:
+        return range(self.done, frames)
+
+    def path(self, t: int) -> Path:
+        return self.folder / f"frame_{t + 1:05d}.png"
+
+    def read(self, t: int) -> np.ndarray:
+        return iio.imread(self.path(t)).astype(np.float32)
+
+    def save(self, t: int, frame: np.ndarray) -> np.ndarray:
+        """Write frame t; return it as stored (rounded to 8 bits), which the render continues from."""
+        pixels = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
+        tmp = self.path(t).with_suffix(".tmp.png")
+        iio.imwrite(tmp, pixels)
+        os.replace(tmp, self.path(t))
+        self.done = t + 1
+        self._write_manifest()
+        return pixels.astype(np.float32)
+
+    def frames(self, order: list[int]) -> Iterator[np.ndarray]:
+        """Stream uint8 frames from disk in the given order; never all in memory at once."""
+        for t in order:
+            yield iio.imread(self.path(t))
+
+    def _count_done(self) -> int:
+        t = 0
+        while self.path(t).is_file():
+            t += 1
+        return t
+
+    def _existing(self) -> list[Path]:
+        return sorted(self.folder.glob("frame_*.png")) if self.folder.is_dir() else []
+
+    def _clear(self) -> None:
+        for p in self._existing():
+            p.unlink()
+        (self.folder / MANIFEST).unlink(missing_ok=True)
+
+    def _read_manifest(self):
+        try:
+            return json.loads((self.folder / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _write_manifest(self) -> None:
+        self._manifest["frames_done"] = self.done
+        tmp = self.folder / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(self._manifest, indent=2, sort_keys=True))
+        os.replace(tmp, self.folder / MANIFEST)
+

@@ -1,0 +1,43 @@
+"""Shared fixtures: tiny presets written into tmp_path, the CLI run in-process, models loaded once."""
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REPO = Path(__file__).resolve().parents[1]
+PRESETS = REPO / "presets"
+SAMPLE = PRESETS / "chelsea.png"
+
+# Tiny but real: the default model dreams a 48 px image for a couple of steps.
+TINY = {
+    "input": str(SAMPLE), "size": 48, "frames": 3, "seed": 1,
+    "dream": {"steps": 2, "octaves": 2, "octave_scale": 1.4},
+    "first_frame": {"steps": 3},
+    "transform": [{"stretch": {"axis": "vertical", "amount": 0.05}}],
+    "outputs": {"gif": {"fps": 10}, "mp4": {"fps": 10}},
+}
+
+
+@pytest.fixture
+def write_preset(tmp_path):
+    def write(name="tiny", **changes):
+        data = {**TINY, **changes}
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return path
+    return write
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `dreamanim ARGS` in-process; returns (exit code, stdout, stderr)."""
+    from dreamanim.cli import main
+
+    def run(*args):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run

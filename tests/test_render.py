@@ -1,0 +1,95 @@
+"""End to end at a tiny size: real frames, GIF and MP4 that read back, resume, seeds, loop modes."""
+import json
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from dreamanim.config import load_preset
+from dreamanim.loop import render
+
+pytestmark = pytest.mark.slow
+
+
+def frames_of(folder):
+    return [iio.imread(p) for p in sorted(folder.glob("frame_*.png"))]
+
+
+def test_cli_render_writes_frames_gif_and_mp4(write_preset, run_cli, tmp_path):
+    code, out, err = run_cli("render", write_preset(), "-o", tmp_path / "out" / "anim", "--quiet")
+    assert code == 0, err
+    assert [p.name for p in sorted((tmp_path / "out").iterdir())] == ["anim.frames", "anim.gif", "anim.mp4"]
+    frames = frames_of(tmp_path / "out" / "anim.frames")
+    assert len(frames) == 3 and frames[0].shape == (32, 48, 3)  # 300x451 cat, longer side 48
+    assert iio.imread(tmp_path / "out" / "anim.gif", index=None).shape == (3, 32, 48, 3)
+    mp4 = iio.imread(tmp_path / "out" / "anim.mp4", plugin="FFMPEG", index=None)
+    assert mp4.shape == (3, 32, 48, 3)
+    manifest = json.loads((tmp_path / "out" / "anim.frames" / "manifest.json").read_text())
+    assert manifest["frames_done"] == 3 and manifest["seed"] == 1 and manifest["preset"]["size"] == 48
+
+
+@pytest.mark.parametrize("loop, count", [("forward", 4), ("reverse", 4), ("pingpong", 6)])
+def test_loop_modes_give_the_right_frames_in_the_right_order(write_preset, tmp_path, loop, count):
+    preset, folder = load_preset(write_preset(frames=4, loop=loop))
+    result = render(preset, folder, tmp_path / "anim")
+    stored = frames_of(result.frames_folder)
+    order = {"forward": [0, 1, 2, 3], "reverse": [3, 2, 1, 0], "pingpong": [0, 1, 2, 3, 2, 1]}[loop]
+    gif = iio.imread(result.outputs["gif"], index=None).astype(float)
+    mp4 = iio.imread(result.outputs["mp4"], plugin="FFMPEG", index=None).astype(float)
+    assert len(gif) == len(mp4) == count
+    for written in (gif, mp4):
+        for i, t in enumerate(order):  # each written frame is closest to the stored frame it should be
+            errors = [np.abs(written[i] - f).mean() for f in stored]
+            assert int(np.argmin(errors)) == t, (loop, i, errors)
+
+
+def test_same_seed_same_frames_other_seed_other_frames(write_preset, tmp_path):
+    def frames(seed, name):
+        preset, folder = load_preset(write_preset(frames=2, seed=seed))
+        return frames_of(render(preset, folder, tmp_path / name).frames_folder)
+    a, b, c = frames(7, "a"), frames(7, "b"), frames(8, "c")
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[1], c[1])
+
+
+class Interrupt:
+    """A progress sink that interrupts the render like Ctrl-C after `after` frames."""
+    def __init__(self, after):
+        self.after = after
+    def frames(self, total, done): pass
+    def frame(self, t, steps): pass
+    def step(self, objective): pass
+    def writing(self, name, total): pass
+    def written(self): pass
+    def frame_done(self, t):
+        if t + 1 == self.after:
+            raise KeyboardInterrupt
+
+
+def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, tmp_path):
+    preset, folder = load_preset(write_preset(frames=4))
+    whole = frames_of(render(preset, folder, tmp_path / "whole").frames_folder)
+    with pytest.raises(KeyboardInterrupt):
+        render(preset, folder, tmp_path / "cut", progress=Interrupt(after=2))
+    assert len(frames_of(tmp_path / "cut.frames")) == 2 and not (tmp_path / "cut.gif").exists()
+    result = render(preset, folder, tmp_path / "cut", resume=True)
+    assert result.rendered == 2
+    resumed = frames_of(result.frames_folder)
+    assert len(resumed) == 4 and all(np.array_equal(x, y) for x, y in zip(whole, resumed))
+
+
+def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
+    preset, folder = load_preset(write_preset(frames=5))
+    result = render(preset, folder, tmp_path / "anim")
+    # frame 0 and frames 1..4 share the dream settings apart from steps: 2 octave shapes in all
+    assert result.traces == 2 and result.rendered == 5
+
+
+def test_frames_show_the_dream_and_the_stretch(write_preset, tmp_path):
+    preset, folder = load_preset(write_preset(frames=2, size=64))
+    result = render(preset, folder, tmp_path / "anim")
+    from dreamanim.sources import load_image
+    source = load_image(folder / preset.input, 64)
+    first = frames_of(result.frames_folder)[0].astype(float)
+    assert np.abs(first - source).mean() > 2  # the dream changed the picture
+    assert result.objectives[1] > 0

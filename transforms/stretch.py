@@ -1,0 +1,14 @@
+"""Stretch the frame along one axis about its centre."""
+from typing import Literal
+
+from dreamanim import FrameContext, affine, transform
+
+
+@transform("stretch")
+def stretch(frame, ctx: FrameContext, *, axis: Literal["vertical", "horizontal"] = "vertical",
+            amount: float = 0.05):
+    """Stretch one axis by 1/(1-amount) about the centre per frame; the other axis is untouched."""
+    if not -1 < amount < 1:
+        raise ValueError(f"amount must be between -1 and 1 (exclusive), got {amount}")
+    s = 1 - amount
+    return affine.scale(frame, sy=s if axis == "vertical" else 1.0, sx=s if axis == "horizontal" else 1.0)
