@@ -79,10 +79,13 @@ def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, t
 
 
 def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
-    preset, folder = load_preset(write_preset(frames=5))
-    result = render(preset, folder, tmp_path / "anim")
-    # frame 0 and frames 1..4 share the dream settings apart from steps: 2 octave shapes in all
-    assert result.traces == 2 and result.rendered == 5
+    from dreamanim.dream import octave_sizes
+    traces = {}
+    for frames in (2, 4):
+        preset, folder = load_preset(write_preset(frames=frames, size=96))
+        traces[frames] = render(preset, folder, tmp_path / f"anim{frames}").traces
+    shapes = octave_sizes(64, 96, preset.dream.octaves, preset.dream.octave_scale)
+    assert traces[2] == traces[4] == len(shapes) == 2  # frame 0's extra steps reuse the same traces
 
 
 def test_frames_show_the_dream_and_the_stretch(write_preset, tmp_path):
