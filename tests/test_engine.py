@@ -118,3 +118,20 @@ def test_fast_conv_gradient_equals_tensorflows(shape):
     ours = grad(lambda v: fastconv.conv2d(v, kernel))
     reference = grad(lambda v: tf.nn.conv2d(v, kernel, 1, "SAME"))
     np.testing.assert_allclose(ours, reference, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(1, 9, 11, 5), (2, 16, 16, 3)])
+def test_fast_max_pool_gradient_equals_tensorflows(shape):
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=shape), tf.float32)  # continuous values: no ties
+    weights = tf.constant(rng.normal(size=(shape[0], (shape[1] + 1) // 2, (shape[2] + 1) // 2, shape[3])), tf.float32)
+
+    def grad(pool):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(pool(x) * weights)
+        return tape.gradient(y, x).numpy()
+
+    ours = grad(fastconv.max_pool_2x2)
+    reference = grad(lambda v: tf.nn.max_pool2d(v, 2, 2, "SAME"))
+    np.testing.assert_array_equal(ours, reference)

@@ -8,7 +8,7 @@ import h5py
 import tensorflow as tf
 
 from .base import FeatureNet, LayerInfo
-from .fastconv import conv2d
+from .fastconv import conv2d, max_pool_2x2
 from .weights_files import packaged_file
 
 BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]  # (channels, convs) per block
@@ -35,7 +35,7 @@ def load() -> FeatureNet:
     def forward(x):
         for b, (_, n) in enumerate(BLOCKS, 1):
             if b > 1:
-                x = tf.nn.max_pool2d(x, 2, 2, "SAME")
+                x = max_pool_2x2(x)
             for i in range(1, n + 1):
                 name = f"block{b}_conv{i}"
                 kernel, bias = weights[name]
