@@ -62,6 +62,8 @@ def main(argv=None) -> int:
         build_parser().print_help()
         return EXIT_BAD_INPUT
     try:
+        if args.command in NEEDS_TENSORFLOW:
+            import_tensorflow_quietly()
         return COMMANDS[args.command](args)
     except DreamanimError as exc:
         sys.stderr.write(f"dreamanim: error: {exc.line()}\n")
@@ -75,6 +77,25 @@ def main(argv=None) -> int:
         sys.stderr.write(f"dreamanim: unexpected failure: {type(exc).__name__}: {exc} "
                          "(rerun with DREAMANIM_DEBUG=1 for details and please report it)\n")
         return EXIT_FAILURE
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 pointed at /dev/null.
+
+    Its C++ start-up lines (absl's pre-init warning, CUDA probing on a machine without a
+    GPU) are written straight to fd 2 during the import, before TF_CPP_MIN_LOG_LEVEL or any
+    Python logging setting is consulted. Errors still surface: as Python exceptions."""
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def cmd_render(args) -> int:
@@ -145,6 +166,7 @@ def cmd_layers(args) -> int:
     return EXIT_OK
 
 
+NEEDS_TENSORFLOW = {"render", "layers"}
 COMMANDS = {"render": cmd_render, "transforms": cmd_transforms, "models": cmd_models, "layers": cmd_layers}
 
 if __name__ == "__main__":
