@@ -96,7 +96,7 @@ class TransformStep(Strict):
 
 class Preset(Strict):
     """A whole animation. Paths are resolved; transforms are validated against their signatures."""
-    input: str = "sample.png"            # image path (relative to the preset) or "noise"
+    input: str = "noise"                 # image path (relative to the preset) or "noise"
     size: int = Field(384, ge=16, le=8192)  # longer side of the frames, pixels
     frames: int = Field(60, ge=1)
     seed: int = 0
