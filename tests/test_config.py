@@ -16,7 +16,8 @@ def test_overrides_reach_nested_keys_and_list_items():
     preset, _ = load_preset(PRESETS / "vertical_stretch.yaml",
                             ["dream.steps=2", "transform[0].stretch.amount=0.07", "frames=5", "outputs=[gif]"])
     assert preset.dream.steps == 2 and preset.frames == 5
-    assert transform_values(preset.transform[0]) == {"axis": "vertical", "amount": 0.07}
+    values = transform_values(preset.transform[0])
+    assert values["axis"] == "vertical" and values["amount"] == 0.07
     assert preset.outputs.mp4 is None and preset.outputs.gif.fps == 12
 
 
