@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import DreamanimError
+from .errors import DreamanimError, PluginError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -45,7 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="overwrite existing outputs and start the frames over")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
 
-    sub.add_parser("transforms", help="list every transform with its parameters")
+    tr = sub.add_parser("transforms", help="list every transform with its parameters",
+                        description="List every transform (built-in, from installed packages, and from the "
+                                    "plugin files given) with its one-line doc and its parameters: "
+                                    "name, type and default, exactly what a preset may set.",
+                        epilog="Examples: dreamanim transforms examples/plugins/swirl.py  (check your "
+                               "plugin file);  dreamanim transforms examples/swirl.yaml  (a preset's "
+                               "plugins). Writing a plugin: docs/plugins.md.")
+    tr.add_argument("files", nargs="*", metavar="FILE",
+                    help="a plugin .py file, or a preset whose plugins: are loaded too (repeatable)")
     sub.add_parser("models", help="list the models")
     lay = sub.add_parser("layers", help="list the layers of a model a preset may dream on")
     lay.add_argument("model", metavar="MODEL")
@@ -71,6 +79,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\ndreamanim: interrupted; the frames so far are kept (run again with --resume)\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `dreamanim layers vgg16 | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except Exception as exc:  # a bug, not bad input: say so in one line; DREAMANIM_DEBUG=1 shows it all
         if os.environ.get("DREAMANIM_DEBUG"):
             raise
@@ -139,10 +150,21 @@ def output_base(output, preset_path) -> tuple[Path, str]:
 
 def cmd_transforms(args) -> int:
     from . import registry
+    from .config import load_plugins, plugin_files
+    for name in args.files:
+        path = Path(name)
+        if path.suffix == ".py":
+            if not path.is_file():
+                raise PluginError(name, "plugin file not found",
+                                  "give the path of a plugin .py file or of a preset")
+            registry.load_plugin_file(path)
+        else:
+            load_plugins(plugin_files(path), name)
     for info in registry.all_transforms():
-        print(f"{info.name:<14} {info.doc}")
+        origin = "" if info.origin == "built-in" else f"  [{info.origin} {info.source}]"
+        print(f"{info.name:<14} {info.doc}{origin}")
         for p in info.params:
-            print(f"    {p.name}: {p.type_name} = {p.default!r}")
+            print(f"    {p.name}: {p.type_name} = {p.default_text}")
     return EXIT_OK
 
 

@@ -8,18 +8,18 @@ import hashlib
 import json
 import re
 import typing
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 import numpy as np
 import yaml
+from pydantic import Strict as StrictType
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, create_model,
                       field_validator, model_validator)
 
 from . import registry
 from .context import FrameContext
-from .errors import DreamanimError, PresetError
+from .errors import DreamanimError, PluginError, PresetError
 
 OUTPUT_FORMATS = ("gif", "mp4")
 
@@ -288,42 +288,87 @@ def _check_model(preset: Preset, where: str) -> None:
                                   f"{hint}valid layers: {', '.join(names)}")
 
 
+def plugin_files(path: str | Path) -> list[Path]:
+    """The plugin files a preset names, without validating the rest (for `dreamanim transforms`)."""
+    path = Path(path)
+    plugins = _read_yaml(path).get("plugins") or []
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        raise PresetError(f"{path}: plugins", "must be a list of file names",
+                          "e.g. plugins: [swirl.py], relative to the preset")
+    return [path.parent / p for p in plugins]
+
+
+def load_plugins(files: typing.Sequence[Path], where: str) -> None:
+    """Import plugin files in order; a missing one is named by its preset key."""
+    for i, path in enumerate(files):
+        if not path.is_file():
+            raise PluginError(f"{where}: plugins[{i}]", f"plugin file not found: {path.resolve()}",
+                              "plugin paths are relative to the preset's folder")
+        registry.load_plugin_file(path)
+
+
 def _check_transforms(preset: Preset, folder: Path, where: str) -> None:
-    for plugin in preset.plugins:
-        registry.load_plugin_file(folder / plugin)
+    load_plugins([folder / p for p in preset.plugins], where)
     for i, step in enumerate(preset.transform):
         key = f"transform[{i}].{step.name}"
         try:
             info = registry.get(step.name)
         except PresetError as exc:
             raise PresetError(f"{where}: {key}", exc.what, exc.fix) from None
-        _validate(_params_model(info), step.params, where, ("transform", i, step.name))
-        _dry_run(info, step.params, f"{where}: {key}")
+        try:
+            values = _validate(_params_model(info), step.params, where, ("transform", i, step.name))
+            _dry_run(info, values.model_dump(), f"{where}: {key}")
+        except PresetError as exc:  # say which file the transform is in and all it takes
+            raise PresetError(exc.where, exc.what, f"fix the preset or --set; the {info.origin} "
+                              f"{info.source} defines {info.usage}") from None
 
 
-@lru_cache(maxsize=None)
+_param_models: dict[Callable, type[BaseModel]] = {}
+
+
 def _params_model(info: registry.TransformInfo) -> type[BaseModel]:
-    fields = {p.name: (p.annotation, p.default) for p in info.params}
-    return create_model(f"{info.name}_params", __config__=ConfigDict(extra="forbid", strict=False),
-                        **fields)
+    """The transform's keyword parameters as a pydantic model (cached per function)."""
+    if info.fn not in _param_models:
+        fields = {p.name: (_strict_scalar(p.annotation), p.default) for p in info.params}
+        try:
+            _param_models[info.fn] = create_model(
+                f"{info.name}_params", __config__=ConfigDict(extra="forbid", strict=False), **fields)
+        except Exception as exc:  # an annotation pydantic cannot check (a class of the plugin's own)
+            raise PluginError(info.label, f"a parameter's type cannot be checked: {str(exc).splitlines()[0]}",
+                              "annotate parameters with int, float, bool, str, Literal[...], "
+                              "tuple[...] or Optional[...]") from None
+    return _param_models[info.fn]
 
 
-def _dry_run(info: registry.TransformInfo, params: dict, where: str) -> None:
+def _strict_scalar(annotation: Any) -> Any:
+    # Lax pydantic would read `amount: true` as 1.0 and `count: "3"` as 3; a wrong type is an
+    # error instead (an int is still a fine float). Lists keep becoming tuples.
+    return Annotated[annotation, StrictType()] if annotation in (int, float, bool) else annotation
+
+
+def _test_frame() -> np.ndarray:
+    # Not flat grey: a transform that divides by the frame's spread must not fail the dry run.
+    y, x = np.mgrid[0:24, 0:32].astype(np.float32)
+    return np.stack([y * 10, x * 7, (x + y) * 4.5], axis=-1)
+
+
+def _dry_run(info: registry.TransformInfo, values: dict, where: str) -> None:
     """Call the transform once on a small frame, so a bad value fails now, not at frame 300."""
-    frame = np.full((24, 32, 3), 128.0, np.float32)
+    frame = _test_frame()
     ctx = FrameContext(t=0, frames=2, rng=np.random.default_rng(0))
-    values = _params_model(info).model_validate(params).model_dump()
     try:
-        out = info.fn(frame, ctx, **values)
-    except ValueError as exc:
-        raise PresetError(where, str(exc), "fix that parameter") from None
+        out = info.fn(frame.copy(), ctx, **values)
+    except ValueError as exc:  # the transform's own parameter checks
+        raise PresetError(where, registry.value_error_text(info, exc), "fix that parameter") from None
     except DreamanimError:
         raise
     except Exception as exc:
-        raise registry.PluginError(f"transform {info.name!r} ({info.source})",
-                                   f"failed on a test frame: {type(exc).__name__}: {exc}",
-                                   "fix the plugin") from None
-    registry.check_output(info.name, info.source, frame, out)
+        raise PluginError(registry.failure_where(info, exc),
+                          f"failed on a 24x32 test frame: {registry.exception_text(exc)}",
+                          "fix the plugin") from None
+    problem = registry.output_problem(frame, out)
+    if problem:
+        raise PluginError(info.label, f"on a 24x32 test frame it {problem[0]}", problem[1])
 
 
 def transform_values(step: TransformStep) -> dict:

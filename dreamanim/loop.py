@@ -43,15 +43,21 @@ class Chain:
 
     def __call__(self, frame: np.ndarray, ctx: FrameContext) -> np.ndarray:
         for info, params in self.steps:
+            # Frame t+1 (1-based, frame_0000{t+1}.png) is saved before this runs: a failing plugin
+            # loses nothing, and once fixed, --resume re-runs it on that saved frame.
+            kept = (f"the {ctx.t + 1} frame(s) so far are kept: fix the plugin, "
+                    "then run the same command with --resume")
             try:
                 out = info.fn(frame, ctx, **params)
             except DreamanimError:
                 raise
             except Exception as exc:
-                raise PluginError(f"transform {info.name!r} ({info.source})",
-                                  f"failed at frame {ctx.t + 1}: {type(exc).__name__}: {exc}",
-                                  "fix the transform; frames so far are kept, --resume continues") from None
-            frame = np.clip(registry.check_output(info.name, info.source, frame, out), 0, 255)
+                raise PluginError(f"{registry.failure_where(info, exc)} on frame {ctx.t + 1}",
+                                  f"raised {registry.exception_text(exc)}", kept) from None
+            problem = registry.output_problem(frame, out)
+            if problem:
+                raise PluginError(f"{info.label} on frame {ctx.t + 1}", problem[0], f"{problem[1]}; {kept}")
+            frame = np.clip(out, 0, 255)
         return frame
 
 

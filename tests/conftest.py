@@ -21,6 +21,15 @@ TINY = {
 }
 
 
+def assert_one_line_error(code, err, *fragments):
+    """Bad input: exit 2, one line `dreamanim: error: where: what (fix)`, no traceback."""
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("dreamanim: error: "), err
+    assert "Traceback" not in err and "(" in err  # every message carries its fix in parentheses
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
 @pytest.fixture
 def write_preset(tmp_path):
     def write(name="tiny", **changes):

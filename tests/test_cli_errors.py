@@ -2,15 +2,7 @@
 import pytest
 import yaml
 
-from conftest import TINY
-
-
-def assert_one_line_error(code, err, *fragments):
-    assert code == 2, err
-    assert err.count("\n") == 1 and err.startswith("dreamanim: error: "), err
-    assert "Traceback" not in err and "(" in err  # every message carries its fix in parentheses
-    for fragment in fragments:
-        assert fragment in err, (fragment, err)
+from conftest import TINY, assert_one_line_error
 
 
 def test_missing_preset(run_cli, tmp_path):
