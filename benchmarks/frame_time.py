@@ -20,7 +20,7 @@ import numpy as np
 from dreamanim.config import DreamSettings
 from dreamanim.context import FrameContext, rng_for
 from dreamanim.dream import Dreamer
-from dreamanim.models import load_model, model_module
+from dreamanim.models import load_model, model_module, model_precision
 from dreamanim.registry import get as get_transform
 from dreamanim.sources import fit, load_image
 
@@ -37,6 +37,7 @@ def main():
     p.add_argument("--tile", type=int, default=512)
     p.add_argument("--frames", type=int, default=4)
     p.add_argument("--zoom", type=float, default=0.05)
+    p.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"])
     a = p.parse_args()
 
     module = model_module(a.model)
@@ -44,7 +45,7 @@ def main():
     settings = DreamSettings(layers=layers, steps=a.steps, step_size=a.step_size, octaves=a.octaves,
                              octave_scale=a.octave_scale, tile_size=a.tile)
     started = time.perf_counter()
-    dreamer = Dreamer(load_model(a.model), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    dreamer = Dreamer(load_model(a.model, a.precision), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
     load_seconds = time.perf_counter() - started
     frame = source_image(a.size)
     zoom = get_transform("zoom").fn
@@ -57,6 +58,7 @@ def main():
         times.append(time.perf_counter() - tick)
     print(json.dumps({
         "model": a.model, "layers": layers, "size": list(frame.shape[:2]), "octaves": a.octaves,
+        "precision": model_precision(a.model, a.precision),
         "octave_scale": a.octave_scale, "steps": a.steps, "tile": a.tile,
         "step_size": a.step_size or module.DEFAULT_STEP, "frames_timed": a.frames,
         "sec_per_frame_median": round(float(np.median(times[1:])), 3),

@@ -101,6 +101,7 @@ class Preset(Strict):
     frames: int = Field(60, ge=1)
     seed: int = 0
     model: str = "efficientnet_lite0"
+    precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
     dream: DreamSettings = DreamSettings()
     first_frame: DreamOverrides = DreamOverrides()
     transform: list[TransformStep] = []

@@ -67,7 +67,9 @@ def render(preset: Preset, folder: Path, base: Path, *, resume: bool = False, fo
     outputs = output_paths(base, preset.outputs)
     check_free(outputs.values(), force)
     chain = Chain(preset.transform)
-    store = FrameStore(base, preset.frames_hash(), manifest(preset, folder), resume=resume, force=force)
+    # bfloat16 and float32 dream slightly different frames: a resume must not mix them.
+    frames_hash = f"{preset.frames_hash()}-{frame_precision(preset)}"
+    store = FrameStore(base, frames_hash, manifest(preset, folder), resume=resume, force=force)
     result = RenderResult(outputs, store.folder, preset.frames, 0, 0.0)
     todo = store.todo(preset.frames)
     if progress:
@@ -99,7 +101,12 @@ def make_dreamer(preset: Preset):
     from .dream import Dreamer  # TensorFlow loads here, not at import
     from .models import load_model, model_module
     module = model_module(preset.model)
-    return Dreamer(load_model(preset.model), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    return Dreamer(load_model(preset.model, preset.precision), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+
+
+def frame_precision(preset: Preset) -> str:
+    from .models import model_precision
+    return model_precision(preset.model, preset.precision)
 
 
 def next_input(preset: Preset, folder: Path, store: FrameStore, chain: Chain) -> np.ndarray:
@@ -134,5 +141,5 @@ def _ticking(frames, progress):
 def manifest(preset: Preset, folder: Path) -> dict:
     from . import __version__
     image = resolve_input(preset, folder)
-    return {"dreamanim": __version__, "seed": preset.seed,
+    return {"dreamanim": __version__, "seed": preset.seed, "precision": frame_precision(preset),
             "input": str(image.resolve()) if image else "noise", "preset": preset.model_dump()}

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from ..errors import ModelError
 from .base import FeatureNet, LayerInfo
+from .precision import resolve as resolve_precision
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,20 @@ def default_layers(name: str) -> dict[str, float]:
     return dict(model_module(name).DEFAULT_LAYERS)
 
 
+def model_precision(name: str, precision: str = "auto") -> str:
+    """The float type `name` computes in on this machine for a preset's `precision`."""
+    return resolve_precision(precision, getattr(model_module(name), "PREFERS_BFLOAT16", False))
+
+
+def load_model(name: str, precision: str = "float32") -> FeatureNet:
+    """Load a model's weights once per process and float type (`auto` is resolved first)."""
+    return _load(name, model_precision(name, precision))
+
+
 @lru_cache(maxsize=None)
-def load_model(name: str) -> FeatureNet:
-    """Load a model's weights once per process."""
-    return model_module(name).load()
+def _load(name: str, dtype: str) -> FeatureNet:
+    return model_module(name).load(dtype)
 
 
 __all__ = ["MODELS", "DEFAULT_MODEL", "ModelSpec", "FeatureNet", "LayerInfo",
-           "model_layers", "default_layers", "load_model"]
+           "model_layers", "default_layers", "load_model", "model_precision"]

@@ -22,8 +22,10 @@ class FeatureNet:
 
     def __init__(self, name: str, layers: Sequence[LayerInfo],
                  preprocess: Callable[[tf.Tensor], tf.Tensor],
-                 forward: Callable[[tf.Tensor], Iterator[tuple[str, tf.Tensor]]]):
+                 forward: Callable[[tf.Tensor], Iterator[tuple[str, tf.Tensor]]],
+                 dtype: str = "float32"):
         self.name = name
+        self.dtype = dtype  # what the network computes in; activations come out float32
         self.layers = tuple(layers)
         self.preprocess = preprocess
         self._forward = forward
