@@ -1,9 +1,12 @@
 """Dream one frame: gradient ascent over octaves, the gradient taken tile by tile under a random roll.
 
-Dreamer(net).dream(frame, settings, rng) => frame. The compiled step is traced once per
-(image shape, objective) and reused for every later frame; `traces` counts the tracings.
+Dreamer(net).dream(frame, settings, rng) => frame. The compiled step is traced once per image
+shape and objective (layer names, reduce, border, channels, guide) and reused for every later
+frame; the layer weights are an input of the step, so keyframed weights never retrace it.
+`traces` counts the tracings.
 """
 import math
+from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
@@ -11,85 +14,134 @@ import tensorflow as tf
 
 from .config import DreamSettings
 from .models.base import FeatureNet
-from .objectives import layer_objective
+from .objectives import build_objective, guide_features
 
 MIN_OCTAVE_SIDE = 32  # smaller octaves hold too little image to dream on; they are skipped
 
 
 class Dreamer:
-    def __init__(self, net: FeatureNet, default_layers: dict[str, float], default_step: float):
+    def __init__(self, net: FeatureNet, default_layers: dict[str, float], default_step: float,
+                 folder: Path = Path(".")):
+        """folder: where relative guide image paths start (the preset's folder)."""
         self.net = net
         self.default_layers = default_layers
         self.default_step = default_step
+        self.folder = Path(folder)
         self.traces = 0
         self._steps: dict[tuple, Callable] = {}
+        self._guides: dict[tuple, tf.Tensor] = {}
 
     def dream(self, frame: np.ndarray, settings: DreamSettings, rng: np.random.Generator,
               on_step: Optional[Callable[[float], None]] = None) -> np.ndarray:
-        """Return the dreamed frame (same shape, float32, 0..255). on_step(objective) after each step."""
+        """Return the dreamed frame (same shape, float32, 0..255). on_step(objective) after each step.
+
+        An octave stops early once its objective passes settings.max_loss."""
         h, w = frame.shape[:2]
-        sizes = octave_sizes(h, w, settings.octaves, settings.octave_scale)
+        sizes = octave_sizes(h, w, settings.octaves, settings.octave_scale, settings.octave_range)
         step_size = tf.constant((settings.step_size or self.default_step) * 127.5, tf.float32)
+        weights = tf.constant(list(self._layers(settings).values()), tf.float32)
         base = tf.constant(frame, tf.float32)
         detail = None
         for size in sizes:
             octave_base = resize(base, size)
             img = octave_base if detail is None else tf.clip_by_value(octave_base + resize(detail, size), 0, 255)
-            step = self._step_for(size, settings)
+            step = self._step_for(size, settings, frame_side=max(h, w))
             for _ in range(settings.steps):
                 shift = tf.constant([rng.integers(size[0]), rng.integers(size[1])], tf.int32)
-                img, objective = step(img, shift, step_size)
-                if on_step:
-                    on_step(float(objective))
+                img, objective = step(img, shift, step_size, weights)
+                if on_step or settings.max_loss is not None:
+                    value = float(objective)  # waits for the step: only when someone looks
+                    if on_step:
+                        on_step(value)
+                    if settings.max_loss is not None and value > settings.max_loss:
+                        break
             # What the dream added at this scale is carried up to the next, where it would
             # otherwise be lost by the downscaling of the base image.
             detail = img - octave_base
+        if sizes[-1] != (h, w):  # octave_range ended above or below the frame: bring the detail home
+            img = tf.clip_by_value(base + resize(detail, (h, w)), 0, 255)
         return img.numpy()
 
     def steps_for(self, shape: tuple[int, int], settings: DreamSettings) -> int:
-        return settings.steps * len(octave_sizes(*shape, settings.octaves, settings.octave_scale))
+        """Steps a frame of this shape takes at most (fewer when max_loss stops an octave early)."""
+        return settings.steps * len(octave_sizes(*shape, settings.octaves, settings.octave_scale,
+                                                 settings.octave_range))
 
     def objective(self, frame: np.ndarray, settings: DreamSettings) -> float:
         """The objective of a whole frame, untiled (for tests and reports)."""
-        layers = settings.layers or self.default_layers
+        layers = self._layers(settings)
+        objective = self._objective_fn(settings, max(frame.shape[:2]))
         acts = self.net.features(tf.constant(frame[None], tf.float32), list(layers))
-        return float(layer_objective(layers, settings.reduce)(acts))
+        return float(objective(acts, tf.constant(list(layers.values()), tf.float32)))
 
     def tiled_gradient(self, frame: np.ndarray, settings: DreamSettings, shift=(0, 0)) -> np.ndarray:
         """The raw (unnormalised) tiled gradient of the objective at frame under a roll."""
-        layers = settings.layers or self.default_layers
-        grad_fn = self._gradient_fn(frame.shape[:2], layers, settings)
-        grad, _ = tf.function(grad_fn)(tf.constant(frame, tf.float32), tf.constant(shift, tf.int32))
+        layers = self._layers(settings)
+        grad_fn = self._gradient_fn(frame.shape[:2], settings, max(frame.shape[:2]))
+        grad, _ = tf.function(grad_fn)(tf.constant(frame, tf.float32), tf.constant(shift, tf.int32),
+                                       tf.constant(list(layers.values()), tf.float32))
         return grad.numpy()
 
-    def _step_for(self, size: tuple[int, int], settings: DreamSettings) -> Callable:
-        layers = settings.layers or self.default_layers
-        key = (size, tuple(sorted(layers.items())), settings.reduce, settings.normalize, settings.tile_size)
+    def _layers(self, settings: DreamSettings) -> dict[str, float]:
+        return settings.layers or self.default_layers
+
+    def _guide_path(self, settings: DreamSettings) -> Optional[Path]:
+        return None if settings.guide is None else self.folder / settings.guide
+
+    def _step_for(self, size: tuple[int, int], settings: DreamSettings, frame_side: int) -> Callable:
+        # Everything that shapes the traced graph, and nothing that does not: the weights
+        # are fed at run time, so frames whose weights differ share one trace.
+        guide = self._guide_path(settings)
+        key = (size, tuple(self._layers(settings)), settings.reduce, settings.border,
+               tuple(sorted((k, tuple(v)) for k, v in (settings.channels or {}).items())),
+               None if guide is None else (str(guide), frame_side),
+               settings.normalize, settings.tile_size)
         if key not in self._steps:
-            self._steps[key] = self._compile(size, layers, settings)
+            self._steps[key] = self._compile(size, settings, frame_side)
         return self._steps[key]
 
-    def _compile(self, size, layers, settings) -> Callable:
+    def _compile(self, size, settings, frame_side) -> Callable:
         h, w = size
-        gradient = self._gradient_fn(size, layers, settings)
+        gradient = self._gradient_fn(size, settings, frame_side)
 
-        def step(img, shift, step_size):
+        def step(img, shift, step_size, weights):
             self.traces += 1  # runs only while tracing
-            grad, objective = gradient(img, shift)
+            grad, objective = gradient(img, shift, weights)
             scale = tf.math.reduce_std(grad) if settings.normalize == "std" else tf.reduce_mean(tf.abs(grad))
             return tf.clip_by_value(img + grad / (scale + 1e-8) * step_size, 0.0, 255.0), objective
 
         return tf.function(step).get_concrete_function(
-            tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32))
+            tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
+            tf.TensorSpec((len(self._layers(settings)),), tf.float32))
 
-    def _gradient_fn(self, size, layers, settings) -> Callable:
-        """(img, shift) => (gradient of the objective, objective), computed tile by tile."""
+    def _objective_fn(self, settings: DreamSettings, frame_side: int) -> Callable:
+        names = list(self._layers(settings))
+        guides = self._guide_features(settings, names, frame_side)
+        return build_objective(names, settings.reduce, settings.border, settings.channels, guides)
+
+    def _guide_features(self, settings: DreamSettings, names: list[str], frame_side: int) -> dict:
+        """Each layer's (N, C) features of the guide image, fitted to the frame's size (so its
+        features have the scale of the frame's), computed once per guide, size and layer."""
+        path = self._guide_path(settings)
+        if path is None:
+            return {}
+        missing = [n for n in names if (str(path), frame_side, n) not in self._guides]
+        if missing:
+            from .sources import load_image
+            guide = load_image(path, frame_side, where="guide")
+            acts = self.net.features(tf.constant(guide[None], tf.float32), missing)
+            for name in missing:
+                self._guides[(str(path), frame_side, name)] = guide_features(acts[name])
+        return {n: self._guides[(str(path), frame_side, n)] for n in names}
+
+    def _gradient_fn(self, size, settings, frame_side) -> Callable:
+        """(img, shift, weights) => (gradient of the objective, objective), computed tile by tile."""
         h, w = size
-        objective = layer_objective(layers, settings.reduce)
+        objective = self._objective_fn(settings, frame_side)
         tiles = tile_grid(h, w, settings.tile_size)
-        names, net = list(layers), self.net
+        names, net = list(self._layers(settings)), self.net
 
-        def gradient(img, shift):
+        def gradient(img, shift, weights):
             # The roll moves the tile seams to a new place every step, so none can show.
             rolled = tf.roll(img, shift, axis=[0, 1])
             rows, total, previous = [], 0.0, []
@@ -102,7 +154,7 @@ class Dreamer:
                     with tf.GradientTape() as tape:
                         tape.watch(tile)
                         # Weighted by area: the tiles' objectives add up to the whole image's.
-                        value = objective(net.features(tile[None], names)) * ((y1 - y0) * (x1 - x0) / (h * w))
+                        value = objective(net.features(tile[None], names), weights) * ((y1 - y0) * (x1 - x0) / (h * w))
                     grad = tape.gradient(value, tile)
                     row.append(grad)
                     previous = [grad]
@@ -114,12 +166,16 @@ class Dreamer:
         return gradient
 
 
-def octave_sizes(h: int, w: int, octaves: int, scale: float) -> list[tuple[int, int]]:
-    """Image sizes from the smallest octave to the frame's own size."""
+def octave_sizes(h: int, w: int, octaves: int, scale: float,
+                 octave_range: Optional[tuple[int, int]] = None) -> list[tuple[int, int]]:
+    """Image sizes to dream at, smallest first: octave i is the frame size * scale**i, for i from
+    1 - octaves to 0, or over octave_range (lo, hi) inclusive when given. Octaves smaller than
+    MIN_OCTAVE_SIDE are skipped, but the last one is always kept."""
+    lo, hi = octave_range if octave_range is not None else (1 - octaves, 0)
     sizes = []
-    for i in range(octaves - 1, -1, -1):
-        size = (round(h / scale ** i), round(w / scale ** i))
-        if min(size) >= MIN_OCTAVE_SIDE or i == 0:
+    for i in range(lo, hi + 1):
+        size = (round(h / scale ** -i), round(w / scale ** -i))
+        if min(size) >= MIN_OCTAVE_SIDE or i == hi:
             sizes.append(size)
     return sizes
 

@@ -7,12 +7,16 @@ from typing import Optional, Protocol
 import numpy as np
 
 from . import registry
+from .color_lock import make_color_lock
 from .config import Preset, TransformStep, resolve_input, transform_values
 from .context import FrameContext, rng_for
 from .errors import DreamanimError, PluginError
+from .schedule import Scheduled, with_values
+from .seamless import LoopMeter, play, seamless_plan
 from .sources import load_source
 from .store import FrameStore
-from .writers import check_free, output_paths, play_order, write_gif, write_mp4
+from .writers import (check_free, companion_paths, output_paths, play_order, write_gif, write_mp4,
+                      write_png, write_text)
 
 
 class Progress(Protocol):
@@ -33,16 +37,22 @@ class RenderResult:
     seconds: float
     objectives: list[float] = field(default_factory=list)  # last objective of each dreamed frame
     traces: int = 0
+    loop_jump: Optional[float] = None   # last => first played frame, mean |difference| (0..255)
+    loop_step: Optional[float] = None   # the typical difference between consecutive played frames
 
 
 class Chain:
-    """The preset's transforms, applied in order, each checked for shape, dtype and finiteness."""
+    """The preset's transforms, applied in order, each checked for shape, dtype and finiteness.
+    Scheduled parameters take their value at ctx.t (the frame being moved on to frame t+1)."""
 
-    def __init__(self, steps: list[TransformStep]):
-        self.steps = [(registry.get(s.name), transform_values(s)) for s in steps]
+    def __init__(self, steps: list[TransformStep], schedules: tuple[Scheduled, ...] = ()):
+        self.steps = [(registry.get(s.name), transform_values(s),
+                       [x for x in schedules if x.path[:2] == ("transform", i)]) for i, s in enumerate(steps)]
 
     def __call__(self, frame: np.ndarray, ctx: FrameContext) -> np.ndarray:
-        for info, params in self.steps:
+        for info, params, scheduled in self.steps:
+            if scheduled:  # only the scheduled values change from frame to frame
+                params = with_values(params, scheduled, ctx.t, ctx.frames, skip=3)
             # Frame t+1 (1-based, frame_0000{t+1}.png) is saved before this runs: a failing plugin
             # loses nothing, and once fixed, --resume re-runs it on that saved frame.
             kept = (f"the {ctx.t + 1} frame(s) so far are kept: fix the plugin, "
@@ -62,28 +72,42 @@ class Chain:
 
 
 def render(preset: Preset, folder: Path, base: Path, *, resume: bool = False, force: bool = False,
-           progress: Optional[Progress] = None) -> RenderResult:
+           progress: Optional[Progress] = None, preview=None) -> RenderResult:
+    """preview: a preview.Preview; `preset` is then its .preset (small, every K-th frame), and the
+    preview's dream_for and chain stand in for the real render's frame times."""
     started = time.perf_counter()
     outputs = output_paths(base, preset.outputs)
-    check_free(outputs.values(), force)
-    chain = Chain(preset.transform)
+    companions = companion_paths(base, sidecar=preview is None)
+    check_free([*outputs.values(), *companions.values()], force)
+    chain = Chain(preset.transform, preset.schedules)
+    if preview:  # between two previewed frames the transforms run once per real frame
+        chain = preview.chain(chain)
     # bfloat16 and float32 dream slightly different frames: a resume must not mix them.
-    frames_hash = f"{preset.frames_hash()}-{frame_precision(preset)}"
-    store = FrameStore(base, frames_hash, manifest(preset, folder), resume=resume, force=force)
-    result = RenderResult(outputs, store.folder, preset.frames, 0, 0.0)
+    frames_hash = f"{preset.frames_hash()}-{frame_precision(preset)}" + (f"-{preview.tag()}" if preview else "")
+    store = FrameStore(base, frames_hash, manifest(preset, folder, preview), resume=resume, force=force)
+    result = RenderResult({**outputs, **companions}, store.folder, preset.frames, 0, 0.0)
     todo = store.todo(preset.frames)
     if progress:
         progress.frames(preset.frames, store.done)
     if len(todo):
-        dreamer = make_dreamer(preset)
+        try:
+            dreamer = make_dreamer(preset, folder)
+        except BaseException:
+            store.remove_if_empty()  # a model that cannot load (offline download) leaves nothing behind
+            raise
         frame = next_input(preset, folder, store, chain)
+        lock = None
         for t in todo:
-            settings = preset.dream_for(t)
+            settings = (preview or preset).dream_for(t)
             if progress:
                 progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))
             objective = []
             frame = dreamer.dream(frame, settings, rng_for(preset.seed, t, "dream"),
                                   on_step=lambda v: (objective.append(v), progress and progress.step(v)))
+            if t > 0:  # frame 0 as saved is the colour reference (read back, so --resume matches)
+                if lock is None:
+                    lock = make_color_lock(store.read(0), preset.color_lock.mode, preset.color_lock.strength)
+                frame = lock(frame)
             frame = store.save(t, frame)
             result.rendered += 1
             result.objectives.append(objective[-1])
@@ -92,16 +116,23 @@ def render(preset: Preset, folder: Path, base: Path, *, resume: bool = False, fo
             if t + 1 < preset.frames:
                 frame = chain(frame, FrameContext(t, preset.frames, rng_for(preset.seed, t)))
         result.traces = dreamer.traces
-    write_outputs(preset, store, outputs, progress)
+    meter = write_outputs(preset, store, outputs, progress)
+    write_companions(preview.real if preview else preset, folder, store, companions)
+    result.loop_jump, result.loop_step = meter.jump, meter.typical_step
     result.seconds = time.perf_counter() - started
     return result
 
 
-def make_dreamer(preset: Preset):
+def make_dreamer(preset: Preset, folder: Path = Path(".")):
     from .dream import Dreamer  # TensorFlow loads here, not at import
-    from .models import load_model, model_module
-    module = model_module(preset.model)
-    return Dreamer(load_model(preset.model, preset.precision), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    from .config import resolve_weights
+    from .models import load_model, model_entry
+    from .models.device import on_device
+    entry = model_entry(preset.model)
+    net = load_model(preset.model, preset.precision, resolve_weights(preset, folder), preset.device)
+    return on_device(Dreamer(net, entry.default_layers, entry.default_step,
+                             folder=folder),  # guide images are relative to the preset
+                     preset.device)
 
 
 def frame_precision(preset: Preset) -> str:
@@ -112,23 +143,38 @@ def frame_precision(preset: Preset) -> str:
 def next_input(preset: Preset, folder: Path, store: FrameStore, chain: Chain) -> np.ndarray:
     """The image the next frame dreams on: the source, or the last saved frame transformed."""
     if store.done == 0:
-        return load_source(resolve_input(preset, folder), preset.size, preset.seed)
+        return load_source(resolve_input(preset, folder), preset.size, preset.seed,
+                           noise_settings=preset.noise.model_dump())
     t = store.done - 1
     return chain(store.read(t), FrameContext(t, preset.frames, rng_for(preset.seed, t)))
 
 
-def write_outputs(preset: Preset, store: FrameStore, outputs: dict[str, Path], progress=None) -> None:
-    order = play_order(preset.frames, preset.loop)
-    for fmt, path in outputs.items():
+def write_outputs(preset: Preset, store: FrameStore, outputs: dict[str, Path], progress=None) -> LoopMeter:
+    """Write each video from the saved frames; the meter has measured the loop of the first one."""
+    meter = LoopMeter()
+    for i, (fmt, path) in enumerate(outputs.items()):
+        count, frames = played_frames(preset, store)
         if progress:
-            progress.writing(path.name, len(order))
-        frames = _ticking(store.frames(order), progress)
+            progress.writing(path.name, count)
+        frames = _ticking(meter.watch(frames) if i == 0 else frames, progress)
         if fmt == "gif":
-            write_gif(path, frames, fps=preset.outputs.gif.fps, loops=preset.outputs.gif.loops)
+            write_gif(path, frames, fps=preset.outputs.gif.fps, loops=preset.outputs.gif.loops,
+                      comment=store.provenance)
         else:
-            write_mp4(path, frames, fps=preset.outputs.mp4.fps, crf=preset.outputs.mp4.crf)
+            write_mp4(path, frames, fps=preset.outputs.mp4.fps, crf=preset.outputs.mp4.crf,
+                      comment=store.provenance)
         if progress:
             progress.written()
+    return meter
+
+
+def played_frames(preset: Preset, store: FrameStore):
+    """(count, stream): the frames the videos show, in play order, read from the store one by one."""
+    if preset.loop == "seamless":
+        plan = seamless_plan(preset.frames, preset.seamless.blend_frames)
+        return len(plan), play(lambda t: next(store.frames([t])), plan)
+    order = play_order(preset.frames, preset.loop)
+    return len(order), store.frames(order)
 
 
 def _ticking(frames, progress):
@@ -138,8 +184,21 @@ def _ticking(frames, progress):
             progress.step(0.0)
 
 
-def manifest(preset: Preset, folder: Path) -> dict:
+def write_companions(preset: Preset, folder: Path, store: FrameStore, paths: dict[str, Path]) -> None:
+    """The contact sheet (with the frames' provenance) and the resolved preset beside the videos."""
+    from .contact_sheet import sheet_for
+    from .sidecar import PNG_KEY, sidecar_text
+    write_png(paths["sheet"], sheet_for(store.folder), text={PNG_KEY: store.provenance})
+    if "preset" in paths:
+        write_text(paths["preset"], sidecar_text(preset, folder))
+
+
+def manifest(preset: Preset, folder: Path, preview=None) -> dict:
+    """What the frames were made with; a preview records the real preset and its own settings."""
     from . import __version__
-    image = resolve_input(preset, folder)
-    return {"dreamanim": __version__, "seed": preset.seed, "precision": frame_precision(preset),
-            "input": str(image.resolve()) if image else "noise", "preset": preset.model_dump()}
+    from .sidecar import resolved
+    real = preview.real if preview else preset
+    image = resolve_input(real, folder)
+    made = {"dreamanim": __version__, "seed": real.seed, "precision": frame_precision(real),
+            "input": str(image.resolve()) if image else "noise", "preset": resolved(real, folder)}
+    return {**made, "preview": preview.settings()} if preview else made

@@ -1,22 +1,92 @@
-"""Objective: a weighted sum over layers of each activation's mean (or mean of squares).
+"""Objective: (activations by layer, layer weights) => one number to maximise.
 
-Means, not sums, so a big layer does not drown a small one; negative weights suppress a layer.
+It is the weighted sum over layers of each layer's value. A layer's value is its activation,
+less a `border` and only the chosen `channels`, reduced by `mean`, `meansq` or `l2`; or, with
+a guide, how well each position matches its best guide feature. Means, not sums, so a big
+layer does not drown a small one; a negative weight suppresses a layer. The weights are a
+tensor argument, not part of the function, so a crossfade between layers needs no new trace.
 """
-from typing import Callable
+from typing import Callable, Mapping, Optional, Sequence
 
 import tensorflow as tf
 
 REDUCERS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "meansq": lambda a: tf.reduce_mean(tf.square(a)),
     "mean": tf.reduce_mean,
+    # Root mean square: grows linearly with the activations, so among several layers the one
+    # with the biggest activations does not dominate the mix as it does under meansq.
+    # The epsilon keeps the gradient finite on an all-zero map.
+    "l2": lambda a: tf.sqrt(tf.reduce_mean(tf.square(a)) + 1e-12),
 }
 
+MAX_GUIDE_FEATURES = 1024  # guide positions kept per layer: bounds the (positions x guide) product
 
-def layer_objective(layers: dict[str, float], reduce: str) -> Callable[[dict], tf.Tensor]:
-    """(activations by layer name) => scalar to maximise."""
+
+def build_objective(names: Sequence[str], reduce: str = "meansq", border: int = 0,
+                    channels: Optional[Mapping[str, Sequence[int]]] = None,
+                    guides: Optional[Mapping[str, tf.Tensor]] = None) -> Callable[[dict, tf.Tensor], tf.Tensor]:
+    """(activations by layer name, weights in `names` order) => scalar to maximise.
+
+    guides: layer => (N, C) guide features (see guide_features); a guided layer's value is
+    the guide match instead of `reduce`.
+    """
     reducer = REDUCERS[reduce]
+    channels, guides = dict(channels or {}), dict(guides or {})
 
-    def objective(activations: dict) -> tf.Tensor:
-        return tf.add_n([weight * reducer(activations[name]) for name, weight in layers.items()])
+    def layer_value(name: str, activation: tf.Tensor) -> tf.Tensor:
+        a = crop_border(tf.cast(activation, tf.float32), border)
+        picked = channels.get(name)
+        if picked:
+            a = select_channels(a, picked, name)
+        if name in guides:
+            guide = guides[name] if not picked else tf.gather(guides[name], list(picked), axis=1)
+            return guide_match(a, guide)
+        return reducer(a)
+
+    def objective(activations: dict, weights: tf.Tensor) -> tf.Tensor:
+        values = tf.stack([layer_value(name, activations[name]) for name in names])
+        return tf.reduce_sum(tf.cast(weights, tf.float32) * values)
 
     return objective
+
+
+def crop_border(a: tf.Tensor, border: int) -> tf.Tensor:
+    """Drop `border` pixels on each side of a (B, H, W, C) map, but always keep its centre pixel:
+    a small tile of a deep layer may be only a few activations wide."""
+    if border <= 0:
+        return a
+    h, w = a.shape[1], a.shape[2]
+    by, bx = min(border, (h - 1) // 2), min(border, (w - 1) // 2)
+    return a[:, by:h - by, bx:w - bx, :]
+
+
+def select_channels(a: tf.Tensor, picked: Sequence[int], name: str) -> tf.Tensor:
+    count = a.shape[-1]
+    bad = [i for i in picked if not 0 <= i < count]
+    if bad:  # config checks this at load time; this guards direct library use
+        raise ValueError(f"{name} has {count} channels (0..{count - 1}), got channel {bad[0]}")
+    return tf.gather(a, list(picked), axis=-1)
+
+
+def guide_match(a: tf.Tensor, guide: tf.Tensor) -> tf.Tensor:
+    """Mean over positions of each position's best dot product with a guide feature.
+
+    The max picks, per position, the guide feature it already resembles most; the gradient
+    of the max is that guide feature, so the position is pushed toward it: the original
+    DeepDream notebook's guided objective (`y[:, A.argmax(1)]`).
+    """
+    x = tf.reshape(a, (-1, a.shape[-1]))
+    return tf.reduce_mean(tf.reduce_max(tf.matmul(x, guide, transpose_b=True), axis=1))
+
+
+def guide_features(activation: tf.Tensor, max_features: int = MAX_GUIDE_FEATURES) -> tf.Tensor:
+    """A guide image's (1, H, W, C) activation => (N, C) features, N <= max_features.
+
+    A big map is thinned by an even stride in both directions, which keeps every part of
+    the guide represented."""
+    a = tf.cast(activation[0], tf.float32)
+    h, w = a.shape[0], a.shape[1]
+    stride = 1
+    while -(-h // stride) * -(-w // stride) > max_features:
+        stride += 1
+    return tf.reshape(a[::stride, ::stride], (-1, a.shape[-1]))

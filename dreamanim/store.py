@@ -12,8 +12,11 @@ from typing import Iterator
 
 import imageio.v3 as iio
 import numpy as np
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from .errors import InputError
+from .sidecar import PNG_KEY, provenance
 
 MANIFEST = "manifest.json"
 
@@ -26,6 +29,7 @@ class FrameStore:
     def __init__(self, base: Path, frames_hash: str, manifest: dict, *, resume: bool, force: bool):
         self.folder = frames_folder(base)
         self.frames_hash = frames_hash
+        self.provenance = provenance(manifest)  # stored in every frame's PNG text, and in the videos
         self._manifest = dict(manifest, frames_hash=frames_hash, frames_done=0)
         self._open(resume, force)
 
@@ -48,6 +52,15 @@ class FrameStore:
         self.done = self._count_done()
         self._write_manifest()
 
+    def remove_if_empty(self) -> None:
+        """Take back the folder this store made, if no frame was ever saved in it."""
+        if self.done == 0:
+            (self.folder / MANIFEST).unlink(missing_ok=True)
+            try:
+                self.folder.rmdir()
+            except OSError:  # it holds something of the user's: leave it
+                pass
+
     def todo(self, frames: int) -> range:
         return range(self.done, frames)
 
@@ -61,7 +74,9 @@ class FrameStore:
         """Write frame t; return it as stored (rounded to 8 bits), which the render continues from."""
         pixels = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
         tmp = self.path(t).with_suffix(".tmp.png")
-        iio.imwrite(tmp, pixels)
+        info = PngInfo()
+        info.add_text(PNG_KEY, self.provenance)
+        Image.fromarray(pixels).save(tmp, format="PNG", pnginfo=info)
         os.replace(tmp, self.path(t))
         self.done = t + 1
         self._write_manifest()

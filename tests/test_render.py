@@ -18,7 +18,8 @@ def frames_of(folder):
 def test_cli_render_writes_frames_gif_and_mp4(write_preset, run_cli, tmp_path):
     code, out, err = run_cli("render", write_preset(), "-o", tmp_path / "out" / "anim", "--quiet")
     assert code == 0, err
-    assert [p.name for p in sorted((tmp_path / "out").iterdir())] == ["anim.frames", "anim.gif", "anim.mp4"]
+    assert [p.name for p in sorted((tmp_path / "out").iterdir())] == [
+        "anim.frames", "anim.gif", "anim.mp4", "anim.preset.yaml", "anim.sheet.png"]
     frames = frames_of(tmp_path / "out" / "anim.frames")
     assert len(frames) == 3 and frames[0].shape == (32, 48, 3)  # 300x451 cat, longer side 48
     assert iio.imread(tmp_path / "out" / "anim.gif", index=None).shape == (3, 32, 48, 3)

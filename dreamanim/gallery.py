@@ -1,0 +1,87 @@
+"""A layer gallery: one image dreamed once per layer, each layer alone, on one labelled sheet.
+
+    gallery_layers(model, names=None) => layer names, shallow to deep (the model's pick by default)
+    dream_gallery(frame, model, layers, ...) => [(label, image)], the input first
+    gallery_sheet(pairs, columns=None) => PIL image (contact_sheet.grid)
+
+Every layer dreams the same frame with the same settings and seed, so the cells differ only
+in what the layer has learned: strokes and textures early, eyes, snouts and objects late.
+"""
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+from .errors import ModelError
+
+if TYPE_CHECKING:  # the CLI reads this module's defaults for --help: no numpy, no TensorFlow yet
+    import numpy as np
+
+DEFAULT_SIZE = 224
+SAMPLE = Path(__file__).resolve().parent.parent / "presets" / "chelsea.png"  # in a source checkout
+
+
+@dataclass(frozen=True)
+class GallerySettings:
+    size: int = DEFAULT_SIZE   # longer side of each dreamed image
+    steps: int = 10            # gradient-ascent steps per octave
+    octaves: int = 3
+    octave_scale: float = 1.4
+    step_size: Optional[float] = None  # None: the model's gallery_step or default_step
+    reduce: str = "meansq"
+    seed: int = 0
+
+
+def sample_image() -> Path:
+    """The bundled photo the gallery dreams when given no IMAGE."""
+    if not SAMPLE.is_file():
+        from .errors import InputError
+        raise InputError("IMAGE", f"no image given, and the sample photo is not at {SAMPLE}",
+                         "give an image: dreamanim gallery photo.jpg")
+    return SAMPLE
+
+
+def gallery_layers(model: str, names: Optional[Sequence[str]] = None) -> list[str]:
+    """The layers to show, in network order; unknown names are a ModelError with a suggestion."""
+    from .models import model_entry, model_layers
+    order = [layer.name for layer in model_layers(model)]
+    wanted = list(names) if names else list(model_entry(model).gallery_layers)
+    for name in wanted:
+        if name not in order:
+            close = difflib.get_close_matches(name, order, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ModelError(f"--layers {name}", f"{model} has no layer {name!r}",
+                             f"{hint}`dreamanim layers {model}` lists them")
+    return sorted(dict.fromkeys(wanted), key=order.index)
+
+
+def dream_gallery(frame: "np.ndarray", model: str, layers: Sequence[str],
+                  settings: GallerySettings = GallerySettings(), *, weights: Optional[Path] = None,
+                  device: str = "auto", precision: str = "auto",
+                  on_layer: Optional[Callable[[str], None]] = None) -> list[tuple[str, "np.ndarray"]]:
+    """[("input", frame), (layer, frame dreamed on that layer alone), ...]; on_layer(name) after each."""
+    from .config import DreamSettings
+    from .context import rng_for
+    from .dream import Dreamer
+    from .models import load_model, model_entry
+    from .models.device import on_device
+    entry = model_entry(model)
+    net = load_model(model, precision, weights, device)
+    dreamer = on_device(Dreamer(net, entry.default_layers, entry.default_step), device)
+    step_size = settings.step_size or entry.gallery_step or entry.default_step
+    pairs = [("input", frame)]
+    for name in layers:
+        dream = DreamSettings(layers={name: 1.0}, reduce=settings.reduce, steps=settings.steps,
+                              octaves=settings.octaves, octave_scale=settings.octave_scale,
+                              step_size=step_size)
+        # The same seed for every layer: the same rolls, so only the layer differs.
+        pairs.append((name, dreamer.dream(frame, dream, rng_for(settings.seed, 0, "dream"))))
+        if on_layer:
+            on_layer(name)
+    return pairs
+
+
+def gallery_sheet(pairs: Sequence[tuple[str, "np.ndarray"]], columns: Optional[int] = None):
+    """The labelled grid, cells at the dreamed images' own size (up to contact_sheet.MAX_CELL)."""
+    from .contact_sheet import grid
+    return grid([image for _, image in pairs], [label for label, _ in pairs], columns=columns)

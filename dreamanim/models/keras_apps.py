@@ -1,0 +1,105 @@
+"""keras.applications networks (InceptionV3, InceptionResNetV2, ...) as FeatureNets.
+
+    layer_list(entry) => the layers a preset may name: built without weights, so offline
+    load(entry, dtype, weights) => FeatureNet with Keras' ImageNet weights (downloaded and
+        cached by Keras on first use) or a local Keras weights file
+
+The network takes any image size (include_top=False, input (None, None, 3)). For each set
+of requested layers a keras.Model with just those outputs is made once, so layers deeper
+than the deepest requested one are never computed. A failed download is one ModelError.
+"""
+import math
+import re
+import warnings
+from pathlib import Path
+from typing import Optional
+
+import keras
+import tensorflow as tf
+
+from ..errors import ModelError
+from .base import FeatureNet, LayerInfo, pad_to
+
+PROBE_SIDE = 512  # the image side the strides are measured at (any side >= min_side would do)
+
+_unclaimed: dict[str, keras.Model] = {}  # built by layer_list, handed to the next load: built once
+
+
+def _architecture(entry) -> keras.Model:
+    build = getattr(keras.applications, entry.keras.application)
+    return build(weights=None, include_top=False, input_shape=(None, None, 3))
+
+
+def layer_list(entry) -> list[LayerInfo]:
+    """Layers whose names Keras gives explicitly (mixed0, block17_4_ac), in network order,
+    with channels and strides measured on a PROBE_SIDE image, symbolically (no computing)."""
+    model = _architecture(entry)
+    _unclaimed[entry.name] = model
+    pattern = re.compile(entry.keras.layer_names)
+    named = [layer for layer in model.layers if pattern.fullmatch(layer.name)]
+    probe = keras.Model(model.input, [layer.output for layer in named])
+    shapes = probe.compute_output_spec(keras.KerasTensor((1, PROBE_SIDE, PROBE_SIDE, 3)))
+    # Inception's valid convolutions make sides like 61 for 512 / 8: round to the power of 2.
+    return [LayerInfo(layer.name, int(spec.shape[-1]), 2 ** round(math.log2(PROBE_SIDE / spec.shape[1])))
+            for layer, spec in zip(named, shapes)]
+
+
+def load(entry, dtype: str = "float32", weights: Optional[Path] = None) -> FeatureNet:
+    if dtype != "float32":  # models/__init__ refuses bfloat16 for these before we get here
+        raise ModelError("precision", f"{entry.name} computes in float32 only", "use precision: float32")
+    from . import model_layers
+    layers = model_layers(entry.name)  # cached per process; made the architecture if not yet listed
+    model = _unclaimed.pop(entry.name, None) or _architecture(entry)
+    load_keras_weights(model, weights if weights is not None else download(entry), entry)
+    return KerasFeatureNet(entry, layers, model)
+
+
+def download(entry) -> Path:
+    """The cached ImageNet weights file, downloaded by Keras the first time."""
+    app = entry.keras
+    try:
+        return Path(keras.utils.get_file(app.weights_file, app.weights_url, cache_subdir="models",
+                                         file_hash=app.file_hash))
+    except Exception as exc:  # Keras wraps every network failure in a bare Exception
+        from . import offline_models
+        reason = str(exc).rsplit(" -- ", 1)[-1]  # Keras' "URL fetch failure on URL: code -- reason"
+        raise ModelError(f"model {entry.name}",
+                         f"could not download its ImageNet weights (offline?): {reason}",
+                         f"use an offline model: {', '.join(offline_models())}; or download "
+                         f"{app.weights_url} yourself and give it with weights: PATH") from None
+
+
+def load_keras_weights(model: keras.Model, path: Path, entry) -> None:
+    """model.load_weights(path); a file of another network or not Keras' at all is one ModelError."""
+    with warnings.catch_warnings():  # a mismatch comes with dozens of warnings before its error
+        warnings.simplefilter("ignore")
+        try:
+            model.load_weights(str(path))
+        except Exception as exc:  # ValueError (another architecture), OSError (not HDF5), ...
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(str(path), f"not weights of {entry.name}: {first}",
+                             f"give {entry.takes_weights}") from None
+
+
+class KerasFeatureNet(FeatureNet):
+    """A Keras model cut at the requested layers: one sub-model per set of layer names."""
+
+    def __init__(self, entry, layers: list[LayerInfo], model: keras.Model):
+        mode = entry.keras.preprocess
+        super().__init__(entry.name, layers,
+                         lambda rgb: keras.applications.imagenet_utils.preprocess_input(rgb, mode=mode),
+                         forward=None, dtype="float32", min_side=entry.min_side)
+        self.model = model
+        self._names = {layer.name for layer in layers}
+        self._cut: dict[tuple[str, ...], keras.Model] = {}
+
+    def features(self, rgb: tf.Tensor, names) -> dict[str, tf.Tensor]:
+        key = tuple(dict.fromkeys(names))
+        missing = sorted(set(key) - self._names)
+        if missing:
+            raise KeyError(f"{self.name} has no layer(s) {missing}")
+        if key not in self._cut:
+            with tf.init_scope():  # made once, outside any graph being traced
+                self._cut[key] = keras.Model(self.model.input, [self.model.get_layer(n).output for n in key])
+        out = self._cut[key](pad_to(self.preprocess(tf.cast(rgb, tf.float32)), self.min_side), training=False)
+        return dict(zip(key, out if isinstance(out, (list, tuple)) else [out]))

@@ -1,0 +1,119 @@
+"""The fully resolved preset: what a render was made with, as a preset that renders it again.
+
+    resolved(preset, folder) => JSON data: every key explicit, paths absolute, --set/--frames/
+                                --seed applied, schedules as written, the model's default
+                                layers, step size and (for `auto`) precision filled in
+    sidecar_text(preset, folder) => the YAML written to <output>.preset.yaml
+    provenance(manifest) => the one-line JSON stored in the frames' and sheet's PNG text
+                            (key "dreamanim"), the GIF's comment and the MP4's comment
+
+`dreamanim render x.preset.yaml -o elsewhere` dreams the same frames (with the same
+dreamanim version; the YAML's first line names it).
+"""
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from . import registry
+from .config import Preset
+
+# Keys holding file paths, relative to the preset's folder; written absolute, so the sidecar
+# works from any folder. A new path key must be added here.
+PATH_KEYS = (("input",), ("plugins",), ("weights",), ("dream", "guide"), ("first_frame", "guide"))
+PNG_KEY = "dreamanim"
+
+
+def resolved(preset: Preset, folder: Path) -> dict:
+    data = {name: _dump(value) if isinstance(value, BaseModel) else _plain(value)
+            for name, value in preset if value is not None and name not in ("output", "transform")}
+    data["transform"] = [{step.name: {**_defaults(step.name), **_plain(step.params)}}
+                         for step in preset.transform]
+    for key in PATH_KEYS:
+        _absolute(data, key, folder)
+    _model_defaults(preset.model, data.setdefault("dream", {}))
+    if data.get("precision") == "auto":  # what this machine chose: another one may choose otherwise
+        from .models import model_precision
+        data["precision"] = model_precision(preset.model, "auto")
+    for scheduled in preset.schedules:  # the fields hold only their frame-0 values
+        _put(data, scheduled.path, scheduled.schedule.as_data())
+    return {name: data[name] for name in type(preset).model_fields if name in data}  # schema order
+
+
+def sidecar_text(preset: Preset, folder: Path) -> str:
+    from . import __version__
+    head = (f"# Rendered by dreamanim {__version__}: the fully resolved preset (every key, absolute paths).\n"
+            f"# `dreamanim render THIS_FILE -o OTHER` dreams the same frames again.\n")
+    data = resolved(preset, folder)
+    for scheduled in preset.schedules:  # keyframes by number, as people write them: {0: 0.01, 30: 0.06}
+        _put(data, scheduled.path, _keyframes_by_number(scheduled.schedule.as_data()))
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def provenance(manifest: dict) -> str:
+    """One line of ASCII JSON (fits PNG tEXt and GIF comments, which are not Unicode)."""
+    return json.dumps(manifest, separators=(",", ":"))
+
+
+def provenance_of(frames_folder: Path) -> str:
+    """provenance() of the render whose frames are in frames_folder ("" if its manifest is unreadable)."""
+    try:
+        made = json.loads((Path(frames_folder) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return ""
+    return provenance({k: v for k, v in made.items() if k not in ("frames_hash", "frames_done")})
+
+
+def _dump(model: BaseModel) -> dict:
+    full = model.model_dump(mode="json", exclude_none=True)
+    try:
+        type(model).model_validate(full)
+        return full
+    except ValidationError:  # a validator forbids two keys together (even at their defaults):
+        return model.model_dump(mode="json", exclude_none=True, exclude_unset=True)  # as given
+
+
+def _plain(value):
+    """Tuples => lists and the like: what YAML and JSON can hold."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _defaults(name: str) -> dict:
+    return _plain({p.name: p.default for p in registry.get(name).params})
+
+
+def _absolute(data: dict, key: tuple, folder: Path) -> None:
+    *parents, last = key
+    for part in parents:
+        data = data.get(part)
+        if not isinstance(data, dict):
+            return
+    value = data.get(last)
+    if isinstance(value, list):
+        data[last] = [str((folder / v).resolve()) for v in value]
+    elif value and not (key == ("input",) and value == "noise"):
+        data[last] = str((folder / value).resolve())
+
+
+def _model_defaults(model: str, dream: dict) -> None:
+    """Name what the model would have chosen, so a later default change cannot alter the render."""
+    from .models import model_entry
+    entry = model_entry(model)
+    dream.setdefault("layers", dict(entry.default_layers))
+    dream.setdefault("step_size", entry.default_step)
+
+
+def _put(data: dict, path: tuple, value) -> None:
+    """Set data at a schedule's key path: ("dream", "step_size"), ("transform", 0, "zoom", "amount")."""
+    *parents, last = path
+    for part in parents:
+        data = data[part]
+    data[last] = value
+
+
+def _keyframes_by_number(data):
+    """JSON's {"0": 0.01, ...} as a preset writes it: {0: 0.01, 30: 0.06, interpolation: smooth}."""
+    if not isinstance(data, dict):
+        return data  # an expression of t and T
+    return {int(k) if isinstance(k, str) and k.isdigit() else k: v for k, v in data.items()}
