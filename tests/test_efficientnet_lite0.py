@@ -28,9 +28,10 @@ def _tuple(*items):
     return b"(" + b"".join(items) + b"t"
 
 
-def _tensor(key, numel, offset, size, stride, storage_type="FloatStorage"):
+def _tensor(key, numel, offset, size, stride, storage_type="FloatStorage", view_offset=None):
+    view = b"N" if view_offset is None else _tuple(_str(key), _int(view_offset), _int(numel))
     storage = _tuple(_str("storage"), _global("torch", storage_type), _str(key), _str("cpu"),
-                     _int(numel), b"N") + b"Q"  # Q: BINPERSID
+                     _int(numel), view) + b"Q"  # Q: BINPERSID
     hooks = _global("collections", "OrderedDict") + b")R"
     return (_global("torch._utils", "_rebuild_tensor_v2")
             + _tuple(storage, _int(offset), _tuple(*map(_int, size)), _tuple(*map(_int, stride)), b"\x89", hooks)
@@ -86,6 +87,12 @@ def test_reader_refuses_bad_magic_truncation_and_out_of_bounds_views(tmp_path):
     beyond = _state_dict(w=_tensor("1", 4, 2, (4,), (1,)))  # would read 2 floats past the storage
     with pytest.raises(ModelError, match="outside"):
         load_state_dict(_write(tmp_path / "oob.pth", beyond, {"1": np.zeros(4, "<f4")}))
+    before = _state_dict(w=_tensor("1", 4, 0, (4,), (1,), view_offset=-100000))  # a view before its storage
+    with pytest.raises(ModelError, match="view offset"):
+        load_state_dict(_write(tmp_path / "neg.pth", before, {"1": np.zeros(4, "<f4")}))
+    past = _state_dict(w=_tensor("1", 4, 0, (4,), (1,), view_offset=3))  # a view that runs past it
+    with pytest.raises(ModelError, match="outside"):
+        load_state_dict(_write(tmp_path / "past.pth", past, {"1": np.zeros(4, "<f4")}))
 
 
 def test_layers_are_unique_with_the_stated_strides():

@@ -59,7 +59,10 @@ class _Unpickler(pickle.Unpickler):
         _, dtype, key, _location, numel, *view = pid
         self.storages[key] = (dtype, numel)
         # a storage view (view_key, offset, size) shares the bytes of storage `key`
-        return key, (view[0][1] if view and view[0] is not None else 0)
+        offset = view[0][1] if view and view[0] is not None else 0
+        if type(offset) is not int or offset < 0:
+            raise ModelError(self.where, f"bad storage view offset {offset!r:.40}", "the file is corrupt")
+        return key, offset
 
 
 def load_state_dict(path) -> dict[str, np.ndarray]:
@@ -101,7 +104,7 @@ def _tensor(ref, arrays, where) -> np.ndarray:
     key, offset, size, stride = ref
     storage = arrays[key]
     last = offset + sum((n - 1) * s for n, s in zip(size, stride))
-    if 0 not in size and last >= storage.size:
+    if 0 not in size and not 0 <= offset <= last < storage.size:
         raise ModelError(where, f"tensor outside its storage {key}", "the file is corrupt")
     if 0 in size:
         return np.zeros(size, storage.dtype)
