@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the CLI reads this module's defaults for --help: no numpy, 
     import numpy as np
 
 DEFAULT_SIZE = 224
-SAMPLE = Path(__file__).resolve().parent.parent / "presets" / "chelsea.png"  # in a source checkout
+SAMPLE_NAME = "chelsea.png"
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,20 @@ class GallerySettings:
 
 
 def sample_image() -> Path:
-    """The bundled photo the gallery dreams when given no IMAGE."""
-    if not SAMPLE.is_file():
-        from .errors import InputError
-        raise InputError("IMAGE", f"no image given, and the sample photo is not at {SAMPLE}",
-                         "give an image: dreamanim gallery photo.jpg")
-    return SAMPLE
+    """The bundled photo the gallery dreams when given no IMAGE: installed with the package
+    (dreamanim.presets, the repo's presets/ folder), or in a source checkout's presets/."""
+    candidates = [Path(__file__).resolve().parent.parent / "presets" / SAMPLE_NAME]
+    try:
+        from importlib.resources import files
+        candidates.insert(0, Path(str(files("dreamanim.presets") / SAMPLE_NAME)))
+    except ModuleNotFoundError:  # running from a source checkout that is not installed
+        pass
+    for path in candidates:
+        if path.is_file():
+            return path
+    from .errors import InputError
+    raise InputError("IMAGE", f"no image given, and the sample photo is not at {candidates[-1]}",
+                     "give an image: dreamanim gallery photo.jpg")
 
 
 def gallery_layers(model: str, names: Optional[Sequence[str]] = None) -> list[str]:

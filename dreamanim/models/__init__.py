@@ -88,8 +88,8 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
                         "block4_conv1", "block4_conv2", "block4_conv3", "block5_conv1", "block5_conv2",
                         "block5_conv3"),  # block1_conv2 only turns the picture pink
         takes_weights="Keras VGG16 include_top=False weights (.h5 or .weights.h5)",
-        prefers_bfloat16=True,
-        gallery_step=0.02),  # 0.01 leaves the deep layers faint in a single dream  # dense 3x3 convolutions: 1.9x faster where the CPU has bfloat16
+        prefers_bfloat16=True,  # dense 3x3 convolutions: 1.9x faster where the CPU has bfloat16
+        gallery_step=0.02),  # 0.01 leaves the deep layers faint in a single dream
     ModelEntry(
         "inception_v3",
         "InceptionV3, ImageNet through Keras (the TensorFlow tutorial's model; mixed0..mixed10)",
