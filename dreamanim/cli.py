@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a preset key by its dotted path, e.g. --set dream.steps=5 "
                         "--set transform[0].stretch.amount=0.03 (repeatable)")
     r.add_argument("--resume", action="store_true",
-                   help="continue an interrupted render at its first missing frame")
+                   help="continue an interrupted render at its first missing frame; the videos, sheet and "
+                        "preset beside frames made with the same settings are written again from them")
     r.add_argument("--force", action="store_true",
                    help="overwrite existing outputs and start the frames over")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
@@ -64,12 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Write a contact sheet: frames picked evenly across the animation "
                                     "(first and last included), each labelled with its frame number. "
                                     "`render` writes one (OUTPUT.sheet.png) by itself; this makes another, "
-                                    "e.g. with more frames.",
-                        epilog="Example: dreamanim sheet renders/cat --count 24 --columns 6 -o cat24.png")
+                                    "e.g. with more frames, named after its frame count so it never collides "
+                                    "with the render's own.",
+                        epilog="Example: dreamanim sheet renders/cat --count 24 --columns 6  "
+                               "(writes renders/cat.sheet-24.png)")
     sh.add_argument("render_output", metavar="OUTPUT",
                     help="what a render wrote: its base path (renders/cat), its frames folder "
                          "(renders/cat.frames) or its video (renders/cat.gif)")
-    sh.add_argument("-o", "--output", metavar="SHEET", help="the PNG to write (default: OUTPUT.sheet.png)")
+    sh.add_argument("-o", "--output", metavar="SHEET",
+                    help="the PNG to write (default: OUTPUT.sheet-N.png, N the --count)")
     sh.add_argument("--count", type=_positive, default=12, metavar="N", help="frames on the sheet (default 12)")
     sh.add_argument("--columns", type=_positive, metavar="C", help="frames per row (default: about square)")
     sh.add_argument("--force", action="store_true", help="overwrite an existing sheet")
@@ -251,7 +255,8 @@ def cmd_sheet(args) -> int:
     from .store import frames_folder
     from .writers import check_free, write_png
     base = sheet_source(args.render_output)
-    out = Path(args.output) if args.output else base.with_name(base.name + ".sheet.png")
+    # Not OUTPUT.sheet.png: the render wrote that one, and it is never replaced without --force.
+    out = Path(args.output) if args.output else base.with_name(f"{base.name}.sheet-{args.count}.png")
     check_free([out], args.force)
     sheet = sheet_for(frames_folder(base), args.count, columns=args.columns)
     made = provenance_of(frames_folder(base))  # how the frames were made goes on the sheet too

@@ -14,7 +14,7 @@ from .errors import DreamanimError, PluginError
 from .schedule import Scheduled, with_values
 from .seamless import LoopMeter, play, seamless_plan
 from .sources import load_source
-from .store import FrameStore
+from .store import FrameStore, frames_folder, saved_frames
 from .writers import (check_free, companion_paths, output_paths, play_order, write_gif, write_mp4,
                       write_png, write_text)
 
@@ -78,12 +78,12 @@ def render(preset: Preset, folder: Path, base: Path, *, resume: bool = False, fo
     started = time.perf_counter()
     outputs = output_paths(base, preset.outputs)
     companions = companion_paths(base, sidecar=preview is None)
-    check_free([*outputs.values(), *companions.values()], force)
+    # bfloat16 and float32 dream slightly different frames: a resume must not mix them.
+    frames_hash = f"{preset.frames_hash()}-{frame_precision(preset)}" + (f"-{preview.tag()}" if preview else "")
+    check_outputs([*outputs.values(), *companions.values()], base, frames_hash, resume=resume, force=force)
     chain = Chain(preset.transform, preset.schedules)
     if preview:  # between two previewed frames the transforms run once per real frame
         chain = preview.chain(chain)
-    # bfloat16 and float32 dream slightly different frames: a resume must not mix them.
-    frames_hash = f"{preset.frames_hash()}-{frame_precision(preset)}" + (f"-{preview.tag()}" if preview else "")
     store = FrameStore(base, frames_hash, manifest(preset, folder, preview), resume=resume, force=force)
     result = RenderResult({**outputs, **companions}, store.folder, preset.frames, 0, 0.0)
     todo = store.todo(preset.frames)
@@ -121,6 +121,27 @@ def render(preset: Preset, folder: Path, base: Path, *, resume: bool = False, fo
     result.loop_jump, result.loop_step = meter.jump, meter.typical_step
     result.seconds = time.perf_counter() - started
     return result
+
+
+def check_outputs(paths: list[Path], base: Path, frames_hash: str, *, resume: bool, force: bool) -> None:
+    """Refuse, before anything is dreamed, to replace a file the user has (never without --force),
+    with one exception: --resume beside frames made with these very settings. The videos, sheet and
+    preset there were made from those frames and are made again from them, so a render stopped
+    while writing them (Ctrl-C, ffmpeg failing) finishes with --resume and loses nothing."""
+    saved, saved_hash = saved_frames(base)
+    same = saved > 0 and saved_hash == frames_hash
+    if resume and same:
+        return  # (the output folder exists: it holds the frames folder)
+    frames = f"{frames_folder(base)}/"
+    if resume and saved:
+        fix = (f"the frames in {frames} were rendered with different settings, so --resume cannot make it "
+               "again: use --force to start over or -o to choose another name")
+    elif same:
+        fix = (f"add --resume to make it again from the {saved} frame(s) in {frames}, "
+               "--force to start over, or -o to choose another name")
+    else:
+        fix = "use --force to overwrite it or -o to choose another name"
+    check_free(paths, force, fix=fix)
 
 
 def make_dreamer(preset: Preset, folder: Path = Path(".")):

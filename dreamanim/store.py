@@ -8,7 +8,7 @@ identical to an uninterrupted one.
 import json
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import imageio.v3 as iio
 import numpy as np
@@ -23,6 +23,22 @@ MANIFEST = "manifest.json"
 
 def frames_folder(base: Path) -> Path:
     return base.with_name(base.name + ".frames")
+
+
+def saved_frames(base: Path) -> tuple[int, Optional[str]]:
+    """(how many frames base's frames folder holds, the frames_hash they were made with);
+    read only, so a render can check it before it touches anything."""
+    folder = frames_folder(base)
+    count = len(list(folder.glob("frame_*.png"))) if folder.is_dir() else 0
+    manifest = _read_json(folder / MANIFEST)
+    return count, manifest.get("frames_hash") if isinstance(manifest, dict) else None
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 class FrameStore:
@@ -102,10 +118,7 @@ class FrameStore:
         (self.folder / MANIFEST).unlink(missing_ok=True)
 
     def _read_manifest(self):
-        try:
-            return json.loads((self.folder / MANIFEST).read_text())
-        except (OSError, ValueError):
-            return None
+        return _read_json(self.folder / MANIFEST)
 
     def _write_manifest(self) -> None:
         self._manifest["frames_done"] = self.done

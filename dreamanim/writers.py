@@ -27,12 +27,12 @@ def companion_paths(base: Path, *, sidecar: bool = True) -> dict[str, Path]:
     return paths
 
 
-def check_free(paths: Iterable[Path], force: bool) -> None:
+def check_free(paths: Iterable[Path], force: bool, *,
+               fix: str = "use --force to overwrite it or -o to choose another name") -> None:
     """Refuse to start a render whose outputs would replace files the user already has."""
     for path in paths:
         if path.exists() and not force:
-            raise InputError(str(path), "already exists",
-                             "use --force to overwrite it or -o to choose another name")
+            raise InputError(str(path), "already exists", fix)
         if not path.parent.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -133,8 +133,8 @@ def test_sheet_of_an_empty_or_missing_folder_is_an_input_error(tmp_path):
 def test_cli_sheet_finds_the_frames_from_any_output_name(frames, run_cli, given):
     code, out, err = run_cli("sheet", frames.parent / given, "--count", 4, "--columns", 2)
     assert code == 0, err
-    sheet = Image.open(frames.parent / "anim.sheet.png")
-    assert sheet.size == (2 * 60 + 3 * 5, 2 * (40 + 18) + 3 * 5) and "anim.sheet.png" in out
+    sheet = Image.open(frames.parent / "anim.sheet-4.png")
+    assert sheet.size == (2 * 60 + 3 * 5, 2 * (40 + 18) + 3 * 5) and "anim.sheet-4.png" in out
 
 
 def test_cli_sheet_never_overwrites_without_force(frames, run_cli, tmp_path):
@@ -171,4 +171,17 @@ def test_sheet_command_does_not_load_tensorflow(frames):
             "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert (frames.parent / "anim.sheet.png").is_file()
+    assert (frames.parent / "anim.sheet-12.png").is_file()
+
+
+@pytest.mark.slow
+def test_cli_sheet_right_after_a_render_writes_a_new_file(write_preset, run_cli, tmp_path):
+    code, _, err = run_cli("render", write_preset(), "-o", tmp_path / "anim", "--quiet")
+    assert code == 0, err
+    made = (tmp_path / "anim.sheet.png").read_bytes()
+    code, out, err = run_cli("sheet", tmp_path / "anim", "--count", 2)
+    assert code == 0, err
+    assert "anim.sheet-2.png" in out and Image.open(tmp_path / "anim.sheet-2.png").size == (2 * 48 + 3 * 5, 32 + 18 + 2 * 5)
+    assert (tmp_path / "anim.sheet.png").read_bytes() == made  # the render's own sheet is kept
+    code, _, err = run_cli("sheet", tmp_path / "anim", "--count", 2)  # the same again: never replaced
+    assert_one_line_error(code, err, "anim.sheet-2.png", "already exists", "--force")
