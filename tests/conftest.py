@@ -50,3 +50,22 @@ def run_cli(capsys):
         out, err = capsys.readouterr()
         return code, out, err
     return run
+
+
+@pytest.fixture
+def fresh_registry():
+    """Each test sees only the built-ins: the transforms, parameter models and plugin modules
+    a test loads are dropped afterwards, so two tests may both define `mine`."""
+    import sys
+
+    from dreamanim import config, registry
+    registry.get("zoom")  # the built-ins load once, and stay
+    saved, models, modules = dict(registry._registry), dict(config._param_models), set(sys.modules)
+    yield
+    registry._registry.clear()
+    registry._registry.update(saved)
+    config._param_models.clear()
+    config._param_models.update(models)
+    for name in set(sys.modules) - modules:
+        if name.startswith((registry.PLUGIN_MODULE_PREFIX, "fake_pkg")):
+            del sys.modules[name]

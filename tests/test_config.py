@@ -1,9 +1,10 @@
 """Presets: every shipped one loads; --set overrides any key with the file's validation; frozen objects."""
+import imageio.v3 as iio
 import pytest
 
 from dreamanim.config import load_preset, transform_values
 
-from conftest import PRESETS
+from conftest import PRESETS, SAMPLE, assert_one_line_error
 
 
 @pytest.mark.parametrize("path", sorted(PRESETS.glob("*.yaml")), ids=lambda p: p.name)
@@ -38,3 +39,74 @@ def test_frames_hash_ignores_video_settings_only(write_preset):
     b, _ = load_preset(write_preset(outputs={"gif": {"fps": 3}}, loop="pingpong"))
     c, _ = load_preset(write_preset(seed=99))
     assert a.frames_hash() == b.frames_hash() != c.frames_hash()
+
+
+def test_first_frame_schedule_holds_when_dream_schedules_the_same_key(write_preset):
+    preset, _ = load_preset(write_preset(dream={"steps": 2, "octaves": 2, "step_size": "0.02 + 0.001*t"},
+                                         first_frame={"step_size": "0.05 + 0*t"}), check_model=False)
+    assert preset.dream_for(0).step_size == pytest.approx(0.05)
+    assert preset.dream_for(2).step_size == pytest.approx(0.022)
+
+
+def test_set_reaches_a_transform_written_in_short_form(write_preset):
+    preset, _ = load_preset(write_preset(transform=["zoom"]), ["transform[0].zoom.amount=0.1"], check_model=False)
+    assert transform_values(preset.transform[0])["amount"] == 0.1
+
+
+@pytest.mark.parametrize("override, fragment", [("frames.x.y=1", "frames is 3, not a mapping or list"),
+                                                ("frames.x=1", "frames is 3, not a mapping or list"),
+                                                ("transform[0].zoom.amount.x=1", "transform[0].zoom.amount is 0.05")])
+def test_set_through_a_plain_value_is_a_one_line_error(run_cli, write_preset, override, fragment):
+    preset = write_preset(transform=[{"zoom": {"amount": 0.05}}])
+    code, _, err = run_cli("render", preset, "--set", override)
+    assert_one_line_error(code, err, f"--set {override}", fragment, "check the key path")
+
+
+@pytest.mark.parametrize("changes, fragment", [
+    ({"dream": {"steps": "1 + t*1e12", "octaves": 2}}, "dream.steps: must be less than or equal to 1000"),
+    ({"dream": {"steps": 2, "octaves": 40}}, "dream.octaves: must be less than or equal to 16"),
+    ({"dream": {"steps": 2, "octave_range": [-10 ** 9, 0]}}, "dream.octave_range: must be [lo, hi] with -15"),
+    ({"first_frame": {"tile_size": 10 ** 6}}, "first_frame.tile_size: must be less than or equal to 8192"),
+])
+def test_a_value_that_would_hang_the_render_is_refused_at_load(run_cli, write_preset, changes, fragment):
+    code, _, err = run_cli("render", write_preset(**changes))
+    assert_one_line_error(code, err, fragment)
+
+
+def copy_image(src, dst, change=False):
+    pixels = iio.imread(src)
+    iio.imwrite(dst, 255 - pixels if change else pixels)
+    return dst
+
+
+@pytest.mark.parametrize("key", ["input", "guide", "weights"])
+def test_frames_hash_follows_what_the_named_files_hold(write_preset, tmp_path, key):
+    image = copy_image(SAMPLE, tmp_path / "picture.png")
+    changes = {"input": {"input": "picture.png"},
+               "guide": {"dream": {"steps": 2, "octaves": 2, "guide": "picture.png"}},
+               "weights": {"weights": "picture.png"}}[key]
+    path = write_preset(**changes)
+    before = load_preset(path, check_model=False)[0].frames_hash()
+    copy_image(SAMPLE, image)  # the same pixels written again: the same frames
+    assert load_preset(path, check_model=False)[0].frames_hash() == before
+    copy_image(SAMPLE, image, change=True)
+    assert load_preset(path, check_model=False)[0].frames_hash() != before
+
+
+def test_resume_after_the_input_image_changed_is_refused(run_cli, write_preset, tmp_path):
+    image = copy_image(SAMPLE, tmp_path / "picture.png")
+    preset, out = write_preset(input="picture.png", frames=2, outputs=["gif"]), tmp_path / "anim"
+
+    def outputs_removed():  # leave only the frames, as an interrupted render does
+        for made in tmp_path.glob("anim*"):
+            if made.is_file():
+                made.unlink()
+        return out
+
+    code, _, err = run_cli("render", preset, "-o", out, "-q")
+    assert code == 0, err
+    code, _, err = run_cli("render", preset, "-o", outputs_removed(), "-q", "--resume")
+    assert code == 0, err  # the same picture: the frames are reused
+    copy_image(SAMPLE, image, change=True)
+    code, _, err = run_cli("render", preset, "-o", outputs_removed(), "-q", "--resume")
+    assert_one_line_error(code, err, "anim.frames", "different settings", "--force")

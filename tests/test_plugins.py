@@ -18,19 +18,8 @@ HEADER = "import numpy as np\nfrom dreamanim import transform, FrameContext, aff
 
 
 @pytest.fixture(autouse=True)
-def fresh_registry():
-    """Each test sees only the built-ins: the transforms, parameter models and plugin modules
-    a test loads are dropped afterwards, so two tests may both define `mine`."""
-    registry.get("zoom")  # the built-ins load once, and stay
-    saved, models, modules = dict(registry._registry), dict(config._param_models), set(sys.modules)
+def _each_test_sees_only_the_built_ins(fresh_registry):
     yield
-    registry._registry.clear()
-    registry._registry.update(saved)
-    config._param_models.clear()
-    config._param_models.update(models)
-    for name in set(sys.modules) - modules:
-        if name.startswith((registry.PLUGIN_MODULE_PREFIX, "fake_pkg")):
-            del sys.modules[name]
 
 
 def write_plugin(folder, body, name="mine.py"):

@@ -102,7 +102,7 @@ def schedule_probe(frame, ctx, *, level: float = 0.0, count: int = 0, point: tup
 
 
 @pytest.fixture
-def probe_preset(write_preset, tmp_path):
+def probe_preset(write_preset, tmp_path, fresh_registry):  # the probe plugin is gone afterwards
     (tmp_path / "probe.py").write_text(PROBE)
     return lambda params, **changes: write_preset(
         plugins=["probe.py"], transform=[{"schedule_probe": params}], **changes)

@@ -1,0 +1,87 @@
+"""Preset YAML (+ --set overrides) => a frozen, fully validated Preset. The only package that reads YAML.
+
+Every error names the file and key path (`transform[0].stretch.amount`), says what is wrong
+and how to fix it, and all of a file's schema errors are reported together, once.
+
+    load_preset(path, ["dream.steps=5"]) => (Preset, the preset's folder)
+
+schema (the models), overrides (--set), describe (validation errors), scheduled (schedules),
+checks (model, transforms, files) and files (paths and digests) are its parts.
+"""
+import typing
+from pathlib import Path
+
+import yaml
+
+from ..errors import PresetError
+from . import checks, scheduled
+from .checks import _param_models, load_plugins, transform_values
+from .describe import validate
+from .files import content_digests, file_sha256, resolve_input, resolve_weights
+from .overrides import parse_override, set_dotted
+from .schema import (MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, OUTPUT_FORMATS, ColorLock,
+                     DreamOverrides, DreamSettings, GifOutput, Mp4Output, NoiseSettings, Outputs, Preset,
+                     Seamless, TransformStep)
+
+
+def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
+                check_model: bool = True) -> tuple[Preset, Path]:
+    """Read, override and validate a preset. Returns it with its folder (for relative paths).
+    check_model=False skips the check of layer names, which imports the model (and TensorFlow)."""
+    path, where = Path(path), str(path)
+    data = _read_yaml(path)
+    for text in overrides:
+        key, value = parse_override(text)
+        set_dotted(data, key, value, text)
+    data, dream_schedules = scheduled.take_dream_schedules(data, where)
+    preset = validate(Preset, data, where)
+    folder = path.parent
+    if check_model:
+        checks.check_model(preset, where)
+    load_plugins([folder / p for p in preset.plugins], where)  # once, for everything below
+    preset = scheduled.take_transform_schedules(preset, dream_schedules, where)
+    checks.check_transforms(preset, where)
+    scheduled.check_schedules(preset, where)
+    checks.check_input(preset, folder, where)
+    checks.check_guides(preset, folder, where)
+    checks.check_weights(preset, folder, where)
+    preset._contents = content_digests(preset, folder, where)
+    return preset, folder
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise PresetError(str(path), "preset file not found",
+                          "check the path; shipped presets are in presets/")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise PresetError(where, f"YAML syntax error: {exc.problem}",
+                          "fix the indentation or quoting there") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PresetError(str(path), f"not readable as YAML: {exc}", "save it as UTF-8 YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PresetError(str(path), "a preset must be a mapping of keys like `frames: 60`",
+                          "see docs/presets.md")
+    return data
+
+
+def plugin_files(path: str | Path) -> list[Path]:
+    """The plugin files a preset names, without validating the rest (for `dreamanim transforms`)."""
+    path = Path(path)
+    plugins = _read_yaml(path).get("plugins") or []
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        raise PresetError(f"{path}: plugins", "must be a list of file names",
+                          "e.g. plugins: [swirl.py], relative to the preset")
+    return [path.parent / p for p in plugins]
+
+
+__all__ = ["load_preset", "plugin_files", "load_plugins", "transform_values", "resolve_input",
+           "resolve_weights", "content_digests", "file_sha256", "Preset", "DreamSettings",
+           "DreamOverrides", "Outputs", "GifOutput", "Mp4Output", "ColorLock", "Seamless",
+           "NoiseSettings", "TransformStep", "OUTPUT_FORMATS", "MAX_OCTAVE_UP", "MAX_OCTAVES",
+           "MAX_STEPS", "MAX_TILE_SIZE"]

@@ -1,0 +1,53 @@
+"""`--set KEY=VALUE` => the preset's raw data with VALUE (read as YAML) at the dotted path KEY."""
+import re
+from typing import Any
+
+import yaml
+
+from ..errors import PresetError
+from ..schedule import dotted
+
+
+_OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.\[\]]*)\s*=(.*)$", re.S)
+
+
+def parse_override(text: str) -> tuple[list, Any]:
+    m = _OVERRIDE.match(text)
+    if not m:
+        raise PresetError(f"--set {text}", "expected KEY=VALUE", "e.g. --set dream.steps=5")
+    try:
+        value = yaml.safe_load(m.group(2)) if m.group(2).strip() else None
+    except yaml.YAMLError:
+        value = m.group(2)
+    key = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", m.group(1)) if p]
+    return key, value
+
+
+def set_dotted(data: dict, key: list, value: Any, text: str) -> None:
+    node = data
+    for i, part in enumerate(key[:-1]):
+        nxt = key[i + 1]
+        if not isinstance(node, (dict, list)):  # `--set frames.x.y=1`: frames holds a number
+            raise PresetError(f"--set {text}", f"{dotted(key[:i])} is {node!r}, not a mapping or list",
+                              "check the key path")
+        if isinstance(node, list):
+            if not isinstance(part, int) or part >= len(node):
+                raise PresetError(f"--set {text}", f"no item [{part}] in {dotted(key[:i])}",
+                                  f"it has {len(node)} item(s), counted from 0")
+            if key[:i] == ["transform"] and isinstance(node[part], str):
+                node[part] = {node[part]: {}}  # the short form `transform: [zoom]`, given its params
+            node = node[part]
+            continue
+        if part not in node or node[part] is None:
+            node[part] = [] if isinstance(nxt, int) else {}
+        node = node[part]
+    last = key[-1]
+    if isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    elif not isinstance(node, list):
+        raise PresetError(f"--set {text}", f"{dotted(key[:-1])} is {node!r}, not a mapping or list",
+                          "check the key path")
+    else:
+        raise PresetError(f"--set {text}", f"cannot set {dotted(key)}", "check the key path")

@@ -1,0 +1,234 @@
+"""The preset's schema: frozen pydantic models, unknown keys forbidden, with defaults, bounds and invariants."""
+import hashlib
+import json
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from ..schedule import Scheduled, settings_at
+
+OUTPUT_FORMATS = ("gif", "mp4")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Reduce = Literal["meansq", "mean", "l2"]
+Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
+MAX_OCTAVE_UP = 4  # each octave above the frame multiplies the pixels to dream by octave_scale**2
+# Upper bounds, so a typo or a schedule (`steps: "t*1e12"`) fails at load instead of hanging the
+# render. Generous: at the largest size (8192) and octave_scale 1.4, octaves past ~17 are under
+# 32 px and skipped anyway, and a tile bigger than the largest frame is one tile.
+MAX_STEPS = 1000
+MAX_OCTAVES = 16
+MAX_TILE_SIZE = 8192
+
+
+def _check_octave_range(v):
+    if v is not None and not (1 - MAX_OCTAVES <= v[0] <= v[1] <= MAX_OCTAVE_UP):
+        raise ValueError(f"must be [lo, hi] with {1 - MAX_OCTAVES} <= lo <= hi <= {MAX_OCTAVE_UP}, e.g. [-3, 1]")
+    return v
+
+
+def _one_octave_plan(octaves_given: bool, octave_range) -> None:
+    if octaves_given and octave_range is not None:
+        raise ValueError("give `octaves` or `octave_range`, not both")
+
+
+class DreamSettings(Strict):
+    """How one frame is dreamed."""
+    layers: Optional[dict[str, float]] = None   # layer => weight (< 0 suppresses); None: the model's default
+    reduce: Reduce = "meansq"
+    border: int = Field(0, ge=0)                 # activation pixels left out on each side
+    channels: Optional[Channels] = None          # layer => the feature maps dreamed (others ignored)
+    guide: Optional[str] = None                  # image (relative to the preset) whose features are grown
+    steps: int = Field(6, ge=1, le=MAX_STEPS)
+    max_loss: Optional[float] = None             # an octave stops stepping once its objective passes this
+    step_size: Optional[float] = Field(None, gt=0)  # in units of the [-1, 1] pixel range; None: model's
+    octaves: int = Field(3, ge=1, le=MAX_OCTAVES)
+    octave_range: Optional[tuple[int, int]] = None  # octaves lo..hi (0 = frame size), instead of `octaves`
+    octave_scale: float = Field(1.4, gt=1)
+    tile_size: int = Field(512, ge=32, le=MAX_TILE_SIZE)
+    normalize: Literal["std", "meanabs"] = "std"
+
+    @field_validator("layers")
+    @classmethod
+    def _some_layers(cls, v):
+        if v is not None and not v:
+            raise ValueError("needs at least one layer")
+        return v
+
+    _octave_range = field_validator("octave_range")(_check_octave_range)
+
+    @model_validator(mode="after")
+    def _one_plan(self):
+        _one_octave_plan("octaves" in self.model_fields_set, self.octave_range)
+        return self
+
+
+class DreamOverrides(Strict):
+    """`first_frame:` keys replace `dream:` keys for frame 0 only."""
+    layers: Optional[dict[str, float]] = None
+    reduce: Optional[Reduce] = None
+    border: Optional[int] = Field(None, ge=0)
+    channels: Optional[Channels] = None
+    guide: Optional[str] = None
+    steps: Optional[int] = Field(None, ge=1, le=MAX_STEPS)
+    max_loss: Optional[float] = None
+    step_size: Optional[float] = Field(None, gt=0)
+    octaves: Optional[int] = Field(None, ge=1, le=MAX_OCTAVES)
+    octave_range: Optional[tuple[int, int]] = None
+    octave_scale: Optional[float] = Field(None, gt=1)
+    tile_size: Optional[int] = Field(None, ge=32, le=MAX_TILE_SIZE)
+    normalize: Optional[Literal["std", "meanabs"]] = None
+
+    _octave_range = field_validator("octave_range")(_check_octave_range)
+
+    @model_validator(mode="after")
+    def _one_plan(self):
+        _one_octave_plan(self.octaves is not None, self.octave_range)
+        return self
+
+
+class GifOutput(Strict):
+    fps: float = Field(12, gt=0, le=100)
+    loops: int = Field(0, ge=0)        # times the GIF plays; 0 = forever
+
+
+class Mp4Output(Strict):
+    fps: float = Field(24, gt=0, le=240)
+    crf: int = Field(18, ge=0, le=51)  # H.264 quality: lower is better and bigger
+
+
+class Outputs(Strict):
+    gif: Optional[GifOutput] = None
+    mp4: Optional[Mp4Output] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_names(cls, data):
+        # `outputs: [gif, mp4]` and `gif:` / `gif: true` mean "with default settings".
+        if isinstance(data, list):
+            data = {name: {} for name in data}
+        if isinstance(data, dict):
+            data = {k: ({} if v is None or v is True else v) for k, v in data.items() if v is not False}
+        return data
+
+
+    def only(self, fmt: str) -> "Outputs":
+        settings = getattr(self, fmt) or {"gif": GifOutput, "mp4": Mp4Output}[fmt]()
+        return Outputs(**{fmt: settings})
+
+
+class ColorLock(Strict):
+    """`color_lock:` match each dreamed frame's colours to frame 0's (dreamanim/color_lock.py).
+    Off unless the preset has it; once given (`color_lock: {strength: 0.5}`), mode is lab."""
+    mode: Literal["lab", "histogram", "off"] = "lab"
+    strength: float = Field(1.0, ge=0, le=1)  # 0: no change, 1: fully matched
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data):
+        # `color_lock: lab` is `color_lock: {mode: lab}`. YAML reads a bare `off` as false and
+        # `on` as true: `color_lock: off` / `mode: off` is off, `color_lock: on` is lab.
+        if not isinstance(data, dict):
+            data = {"mode": data}
+        mode = data.get("mode", "lab")
+        if isinstance(mode, bool) or mode is None:
+            data = {**data, "mode": "lab" if mode is True else "off"}
+        return data
+
+
+class Seamless(Strict):
+    """`seamless:` how `loop: seamless` joins the last frame to the first (dreamanim/seamless.py)."""
+    blend_frames: int = Field(16, ge=1)  # frames crossfaded from the end into the start
+
+
+class NoiseSettings(Strict):
+    """`noise:` the image `input: noise` starts from (dreamanim/sources.py noise())."""
+    kind: Literal["uniform", "gaussian", "plasma"] = "uniform"
+    level: float = Field(116, ge=0, le=255)    # mean grey
+    amount: float = Field(16, ge=0, le=255)    # uniform: level ± amount; gaussian, plasma: std
+    color: bool = True                         # False: one noise for all channels (grey)
+    scale: Optional[float] = Field(None, ge=1)  # px per random value; plasma: biggest blobs
+
+
+class TransformStep(Strict):
+    name: str
+    params: dict[str, Any]
+
+
+class Preset(Strict):
+    """A whole animation. Paths are resolved; transforms are validated against their signatures."""
+    input: str = "noise"                 # image path (relative to the preset) or "noise"
+    noise: NoiseSettings = NoiseSettings()  # what `input: noise` looks like (unused with an image)
+    size: int = Field(384, ge=16, le=8192)  # longer side of the frames, pixels
+    frames: int = Field(60, ge=1, le=100_000)  # 100,000 frames: over an hour at 24 fps
+    seed: int = 0
+    model: str = "efficientnet_lite0"
+    precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
+    weights: Optional[str] = None        # a local weights file for the model (relative to the preset)
+    device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: TensorFlow's choice, a GPU if it sees one
+    dream: DreamSettings = DreamSettings()
+    first_frame: DreamOverrides = DreamOverrides()
+    transform: list[TransformStep] = []
+    plugins: list[str] = []
+    loop: Literal["forward", "reverse", "pingpong", "seamless"] = "forward"
+    seamless: Seamless = Seamless()
+    color_lock: ColorLock = ColorLock(mode="off")
+    outputs: Outputs = Outputs(gif=GifOutput(), mp4=Mp4Output())
+    output: Optional[str] = None         # base path of the outputs; default: the preset's name
+    # Keyframed values (dreamanim/schedule.py), set by load_preset; the fields above hold their
+    # frame-0 values. Private: not a preset key, and dream_for/the loop resolve them per frame.
+    _schedules: tuple[Scheduled, ...] = PrivateAttr(default=())
+    # ((preset key, sha256 of the file), ...) for the input, guide and weights files, set by
+    # load_preset: a file replaced under the same name dreams other frames, and --resume must
+    # not mix them. (Plugins are left out on purpose: "fix the plugin, then --resume".)
+    _contents: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+
+    @property
+    def schedules(self) -> tuple[Scheduled, ...]:
+        return self._schedules
+
+    def schedules_data(self) -> dict:
+        """{key path: schedule as the preset writes it}, for the frames hash and the manifest."""
+        return {s.key: s.schedule.as_data() for s in self._schedules}
+
+    @field_validator("transform", mode="before")
+    @classmethod
+    def _steps(cls, items):
+        if not isinstance(items, list):
+            raise ValueError("must be a list like [{zoom: {amount: 0.05}}]")
+        steps = []
+        for item in items:
+            if isinstance(item, str):
+                item = {item: {}}
+            if isinstance(item, TransformStep):
+                steps.append(item)
+                continue
+            if not isinstance(item, dict) or len(item) != 1:
+                raise ValueError("each item must be one `name: {param: value}` mapping")
+            (name, params), = item.items()
+            steps.append({"name": name, "params": params or {}})
+        return steps
+
+    def dream_for(self, t: int) -> DreamSettings:
+        """Dream settings for frame t: schedules at their frame-t values; frame 0 takes the
+        first_frame overrides."""
+        dream = settings_at(self.dream, [s for s in self._schedules if s.path[0] == "dream"], t, self.frames)
+        if t > 0:
+            return dream
+        changes = {k: v for k, v in self.first_frame.model_dump().items() if v is not None}
+        if "octaves" in changes:  # frame 0's own octave count replaces the dream's octave_range
+            changes.setdefault("octave_range", None)
+        return dream.model_copy(update=changes)
+
+    def frames_hash(self) -> str:
+        """Hash of everything that decides the frames (not how the videos are encoded)."""
+        keys = self.model_dump(exclude={"outputs", "loop", "seamless", "output", "device"})
+        if self._schedules:  # only then: a preset without schedules keeps its hash (and --resume)
+            keys["schedules"] = self.schedules_data()
+        if self._contents:  # likewise: `input: noise` with no guide or weights keeps its hash
+            keys["contents"] = dict(self._contents)
+        return hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:16]
