@@ -336,14 +336,14 @@ def cmd_gallery(args) -> int:
     model_entry(args.model)  # an unknown model is named before anything else
     image = Path(args.image) if args.image else sample_image()
     out = Path(args.output or f"gallery_{args.model}.png")
-    check_free([out], args.force)
     weights = Path(args.weights) if args.weights else None
     if weights is not None and not weights.is_file():
         raise InputError(f"--weights {args.weights}", "weights file not found", "give an existing file")
     check_device(args.device, "--device")
     layers = gallery_layers(args.model, [n.strip() for n in args.layers.split(",") if n.strip()]
                             if args.layers else None)
-    frame = load_image(image, args.size, where="IMAGE")
+    frame = load_image(image, args.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
+    check_free([out], args.force)  # after every input check: the real problem is named first
     settings = GallerySettings(size=args.size, steps=args.steps, octaves=args.octaves, step_size=args.step_size)
     bar = None
     if not args.quiet:

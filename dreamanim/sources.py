@@ -19,12 +19,15 @@ def load_source(image: Optional[Path], size: int, seed: int, where: str = "input
     return load_image(image, size, where)
 
 
-def load_image(path: Path, size: int, where: str = "input") -> np.ndarray:
+def load_image(path: Path, size: int, where: str = "input", fix: str = "") -> np.ndarray:
     """Read any image imageio reads; RGB; resized so its longer side is `size`."""
-    return fit(read_rgb8(path, where), size)
+    return fit(read_rgb8(path, where, fix or PRESET_IMAGE_FIX), size)
 
 
-def read_rgb8(path: Path, where: str = "input") -> np.ndarray:
+PRESET_IMAGE_FIX = "use a PNG or JPEG file, or `input: noise`"
+
+
+def read_rgb8(path: Path, where: str = "input", fix: str = PRESET_IMAGE_FIX) -> np.ndarray:
     """The first image in the file as 8-bit RGB, or an InputError naming the file."""
     import imageio.v3 as iio
     try:
@@ -32,8 +35,7 @@ def read_rgb8(path: Path, where: str = "input") -> np.ndarray:
             else iio.imread(path)
     except Exception as exc:  # imageio raises many kinds; the user needs one line
         reason = str(exc).strip().split("\n")[0] or type(exc).__name__
-        raise InputError(where, f"cannot read image {path}: {reason}",
-                         "use a PNG or JPEG file, or `input: noise`") from None
+        raise InputError(where, f"cannot read image {path}: {reason}", fix) from None
     return to_rgb8(pixels)
 
 

@@ -19,6 +19,7 @@ def test_yaml_syntax_error_names_the_line(run_cli, tmp_path):
     ({"dream": {"stpes": 3}}, ["dream.stpes", "unknown key", "did you mean 'steps'"]),
     ({"frmes": 3}, ["frmes", "did you mean 'frames'"]),
     ({"frames": -4}, ["frames", "greater than or equal to 1", "-4"]),
+    ({"seed": -1}, ["seed", "greater than or equal to 0", "-1"]),  # numpy refuses it mid-render
     ({"size": 0}, ["size", "greater than or equal to 16"]),
     ({"dream": {"octave_scale": 1.0}}, ["dream.octave_scale", "greater than 1"]),
     ({"dream": {"steps": "many"}}, ["dream.steps", "integer"]),

@@ -165,7 +165,7 @@ class Preset(Strict):
     noise: NoiseSettings = NoiseSettings()  # what `input: noise` looks like (unused with an image)
     size: int = Field(384, ge=16, le=8192)  # longer side of the frames, pixels
     frames: int = Field(60, ge=1, le=100_000)  # 100,000 frames: over an hour at 24 fps
-    seed: int = 0
+    seed: int = Field(0, ge=0)  # numpy seeds are non-negative
     model: str = "efficientnet_lite0"
     precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
     weights: Optional[str] = None        # a local weights file for the model (relative to the preset)

@@ -68,7 +68,7 @@ class ModelEntry:
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
     ModelEntry(
         "efficientnet_lite0",
-        "EfficientNet-Lite0, ImageNet (fast on a CPU; eyes and snouts at blocks 8-10)",
+        "EfficientNet-Lite0, ImageNet (fast on a CPU; eyes and snouts at blocks 8-12)",
         "dreamanim.models.efficientnet_lite0",
         default_layers={"block9_add": 1.0, "block10_add": 0.5},  # eyes and snouts
         default_step=0.04,  # eyes appear within a few steps
