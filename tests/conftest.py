@@ -69,3 +69,23 @@ def fresh_registry():
     for name in set(sys.modules) - modules:
         if name.startswith((registry.PLUGIN_MODULE_PREFIX, "fake_pkg")):
             del sys.modules[name]
+
+
+class QuietProgress:
+    """A progress sink that shows nothing: tests subclass it to act at one point of a render."""
+    def frames(self, total, done): pass
+    def frame(self, t, steps): pass
+    def step(self, objective): pass
+    def frame_done(self, t): pass
+    def writing(self, name, total): pass
+    def written(self): pass
+
+
+class Interrupt(QuietProgress):
+    """Interrupts the render like Ctrl-C after `after` frames."""
+    def __init__(self, after):
+        self.after = after
+
+    def frame_done(self, t):
+        if t + 1 == self.after:
+            raise KeyboardInterrupt

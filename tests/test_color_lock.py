@@ -8,7 +8,7 @@ from dreamanim.color_lock import lab_to_rgb, make_color_lock, mean_brightness_sa
 from dreamanim.config import load_preset
 from dreamanim.loop import render
 
-from conftest import assert_one_line_error
+from conftest import Interrupt, assert_one_line_error
 
 
 def scene(seed=0, h=40, w=56):
@@ -97,19 +97,6 @@ def test_lock_holds_the_brightness_of_a_60_frame_feedback_loop(write_preset, tmp
         preset, folder = load_preset(write_preset(**DRIFTING, color_lock=mode))
         drift[mode] = brightness_drift(render(preset, folder, tmp_path / mode).frames_folder)
     assert drift["lab"] < 0.05 < drift["off"], drift
-
-
-class Interrupt:
-    def __init__(self, after):
-        self.after = after
-    def frames(self, total, done): pass
-    def frame(self, t, steps): pass
-    def step(self, objective): pass
-    def writing(self, name, total): pass
-    def written(self): pass
-    def frame_done(self, t):
-        if t + 1 == self.after:
-            raise KeyboardInterrupt
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+from conftest import Interrupt
 from dreamanim.config import load_preset
 from dreamanim.loop import render
 
@@ -51,20 +52,6 @@ def test_same_seed_same_frames_other_seed_other_frames(write_preset, tmp_path):
     a, b, c = frames(7, "a"), frames(7, "b"), frames(8, "c")
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert not np.array_equal(a[1], c[1])
-
-
-class Interrupt:
-    """A progress sink that interrupts the render like Ctrl-C after `after` frames."""
-    def __init__(self, after):
-        self.after = after
-    def frames(self, total, done): pass
-    def frame(self, t, steps): pass
-    def step(self, objective): pass
-    def writing(self, name, total): pass
-    def written(self): pass
-    def frame_done(self, t):
-        if t + 1 == self.after:
-            raise KeyboardInterrupt
 
 
 def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, tmp_path):

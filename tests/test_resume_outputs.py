@@ -9,7 +9,7 @@ import os
 import imageio.v3 as iio
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import QuietProgress, assert_one_line_error
 from dreamanim.config import load_preset
 from dreamanim.loop import render
 
@@ -18,15 +18,11 @@ pytestmark = pytest.mark.slow
 OLD = 1_000_000_000  # a modification time long past: a file written again is newer
 
 
-class StopAt:
-    """A progress sink that presses Ctrl-C when the render starts writing the file `name`."""
+class StopAt(QuietProgress):
+    """Presses Ctrl-C when the render starts writing the file `name`."""
     def __init__(self, name):
         self.name = name
-    def frames(self, total, done): pass
-    def frame(self, t, steps): pass
-    def step(self, objective): pass
-    def frame_done(self, t): pass
-    def written(self): pass
+
     def writing(self, name, total):
         if name == self.name:
             raise KeyboardInterrupt
