@@ -251,8 +251,8 @@ def output_base(output, preset_path) -> tuple[Path, str]:
 
 def cmd_sheet(args) -> int:
     from .contact_sheet import sheet_for
-    from .sidecar import PNG_KEY, provenance_of
-    from .store import frames_folder
+    from .sidecar import PNG_KEY
+    from .store import frames_folder, provenance_of
     from .writers import check_free, write_png
     base = sheet_source(args.render_output)
     # Not OUTPUT.sheet.png: the render wrote that one, and it is never replaced without --force.

@@ -56,15 +56,6 @@ def provenance(manifest: dict) -> str:
     return json.dumps(manifest, separators=(",", ":"))
 
 
-def provenance_of(frames_folder: Path) -> str:
-    """provenance() of the render whose frames are in frames_folder ("" if its manifest is unreadable)."""
-    try:
-        made = json.loads((Path(frames_folder) / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return ""
-    return provenance({k: v for k, v in made.items() if k not in ("frames_hash", "frames_done")})
-
-
 def _dump(model: BaseModel) -> dict:
     full = model.model_dump(mode="json", exclude_none=True)
     try:

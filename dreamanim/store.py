@@ -13,10 +13,10 @@ from typing import Iterator, Optional
 import imageio.v3 as iio
 import numpy as np
 from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 
 from .errors import InputError
 from .sidecar import PNG_KEY, provenance
+from .writers import write_png
 
 MANIFEST = "manifest.json"
 
@@ -32,6 +32,14 @@ def saved_frames(base: Path) -> tuple[int, Optional[str]]:
     count = len(list(folder.glob("frame_*.png"))) if folder.is_dir() else 0
     manifest = _read_json(folder / MANIFEST)
     return count, manifest.get("frames_hash") if isinstance(manifest, dict) else None
+
+
+def provenance_of(folder: Path) -> str:
+    """provenance() of the render whose frames are in `folder` ("" if its manifest is unreadable)."""
+    made = _read_json(Path(folder) / MANIFEST)
+    if not isinstance(made, dict):
+        return ""
+    return provenance({k: v for k, v in made.items() if k not in ("frames_hash", "frames_done")})
 
 
 def _read_json(path: Path):
@@ -89,11 +97,7 @@ class FrameStore:
     def save(self, t: int, frame: np.ndarray) -> np.ndarray:
         """Write frame t; return it as stored (rounded to 8 bits), which the render continues from."""
         pixels = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
-        tmp = self.path(t).with_suffix(".tmp.png")
-        info = PngInfo()
-        info.add_text(PNG_KEY, self.provenance)
-        Image.fromarray(pixels).save(tmp, format="PNG", pnginfo=info)
-        os.replace(tmp, self.path(t))
+        write_png(self.path(t), Image.fromarray(pixels), text={PNG_KEY: self.provenance})
         self.done = t + 1
         self._write_manifest()
         return pixels.astype(np.float32)
