@@ -19,8 +19,8 @@ import numpy as np
 
 from dreamanim.config import DreamSettings
 from dreamanim.context import FrameContext, rng_for
-from dreamanim.dream import Dreamer
-from dreamanim.models import load_model, model_module, model_precision
+from dreamanim.dream import dreamer_for
+from dreamanim.models import model_entry, model_precision
 from dreamanim.registry import get as get_transform
 from dreamanim.sources import fit, load_image
 
@@ -40,12 +40,12 @@ def main():
     p.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"])
     a = p.parse_args()
 
-    module = model_module(a.model)
-    layers = {name: 1.0 for name in a.layers.split(",")} if a.layers else dict(module.DEFAULT_LAYERS)
+    entry = model_entry(a.model)
+    layers = {name: 1.0 for name in a.layers.split(",")} if a.layers else dict(entry.default_layers)
     settings = DreamSettings(layers=layers, steps=a.steps, step_size=a.step_size, octaves=a.octaves,
                              octave_scale=a.octave_scale, tile_size=a.tile)
     started = time.perf_counter()
-    dreamer = Dreamer(load_model(a.model, a.precision), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    dreamer = dreamer_for(a.model, a.precision)
     load_seconds = time.perf_counter() - started
     frame = source_image(a.size)
     zoom = get_transform("zoom").fn
@@ -60,7 +60,7 @@ def main():
         "model": a.model, "layers": layers, "size": list(frame.shape[:2]), "octaves": a.octaves,
         "precision": model_precision(a.model, a.precision),
         "octave_scale": a.octave_scale, "steps": a.steps, "tile": a.tile,
-        "step_size": a.step_size or module.DEFAULT_STEP, "frames_timed": a.frames,
+        "step_size": a.step_size or entry.default_step, "frames_timed": a.frames,
         "sec_per_frame_median": round(float(np.median(times[1:])), 3),
         "first_frame_sec": round(times[0], 3), "model_load_sec": round(load_seconds, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -166,6 +166,17 @@ class Dreamer:
         return gradient
 
 
+def dreamer_for(model: str, precision: str = "auto", weights: Optional[Path] = None,
+                device: str = "auto", folder: Path = Path(".")):
+    """A Dreamer of the named model, loaded once per process, dreaming on `device`;
+    folder: where relative guide image paths start (the preset's folder)."""
+    from .models import load_model, model_entry
+    from .models.device import on_device
+    entry = model_entry(model)
+    net = load_model(model, precision, weights, device)
+    return on_device(Dreamer(net, entry.default_layers, entry.default_step, folder=folder), device)
+
+
 def octave_sizes(h: int, w: int, octaves: int, scale: float,
                  octave_range: Optional[tuple[int, int]] = None) -> list[tuple[int, int]]:
     """Image sizes to dream at, smallest first: octave i is the frame size * scale**i, for i from

@@ -70,12 +70,10 @@ def dream_gallery(frame: "np.ndarray", model: str, layers: Sequence[str],
     """[("input", frame), (layer, frame dreamed on that layer alone), ...]; on_layer(name) after each."""
     from .config import DreamSettings
     from .context import rng_for
-    from .dream import Dreamer
-    from .models import load_model, model_entry
-    from .models.device import on_device
+    from .dream import dreamer_for
+    from .models import model_entry
     entry = model_entry(model)
-    net = load_model(model, precision, weights, device)
-    dreamer = on_device(Dreamer(net, entry.default_layers, entry.default_step), device)
+    dreamer = dreamer_for(model, precision, weights, device)
     step_size = settings.step_size or entry.gallery_step or entry.default_step
     pairs = [("input", frame)]
     for name in layers:

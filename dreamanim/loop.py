@@ -145,15 +145,9 @@ def check_outputs(paths: list[Path], base: Path, frames_hash: str, *, resume: bo
 
 
 def make_dreamer(preset: Preset, folder: Path = Path(".")):
-    from .dream import Dreamer  # TensorFlow loads here, not at import
+    from .dream import dreamer_for  # TensorFlow loads here, not at import
     from .config import resolve_weights
-    from .models import load_model, model_entry
-    from .models.device import on_device
-    entry = model_entry(preset.model)
-    net = load_model(preset.model, preset.precision, resolve_weights(preset, folder), preset.device)
-    return on_device(Dreamer(net, entry.default_layers, entry.default_step,
-                             folder=folder),  # guide images are relative to the preset
-                     preset.device)
+    return dreamer_for(preset.model, preset.precision, resolve_weights(preset, folder), preset.device, folder)
 
 
 def frame_precision(preset: Preset) -> str:
