@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.errors import ModelError
+from dreamanim.models import MODELS
 from dreamanim.models import efficientnet_lite0 as lite0
 from dreamanim.models.torch_legacy import MAGIC, PROTOCOL, load_state_dict
 
@@ -104,7 +105,7 @@ def test_layers_are_unique_with_the_stated_strides():
         "stem": 2, "block0_project": 2, "block2_add": 4, "block8_project": 16,
         "block9_add": 16, "block10_add": 16, "block14_add": 32, "head": 32}
     assert by_name["block9_add"].channels == 112 and "block0_expand" not in by_name
-    assert set(lite0.DEFAULT_LAYERS) <= set(names)
+    assert set(MODELS["efficientnet_lite0"].default_layers) <= set(names)
 
 
 def test_features_stop_at_the_deepest_requested_layer():

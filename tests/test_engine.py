@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from dreamanim.config import DreamSettings
 from dreamanim.dream import Dreamer, octave_sizes, tile_grid
-from dreamanim.models import fastconv, load_model, model_module
+from dreamanim.models import fastconv, load_model, model_entry
 from dreamanim.sources import load_image
 
 from conftest import SAMPLE
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 def dreamer_for(name):
-    module = model_module(name)
-    return Dreamer(load_model(name), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    entry = model_entry(name)
+    return Dreamer(load_model(name), entry.default_layers, entry.default_step)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from dreamanim.config import DreamSettings
 from dreamanim.dream import Dreamer, octave_sizes
-from dreamanim.models import load_model, model_module
+from dreamanim.models import load_model, model_entry
 from dreamanim.objectives import guide_features
 from dreamanim.sources import load_image, noise
 
@@ -21,8 +21,8 @@ LAYER = "block9_add"
 
 @pytest.fixture(scope="module")
 def lite0():
-    module = model_module("efficientnet_lite0")
-    return Dreamer(load_model("efficientnet_lite0"), module.DEFAULT_LAYERS, module.DEFAULT_STEP)
+    entry = model_entry("efficientnet_lite0")
+    return Dreamer(load_model("efficientnet_lite0"), entry.default_layers, entry.default_step)
 
 
 @pytest.fixture(scope="module")

@@ -29,13 +29,13 @@ def test_oneDNN_off_means_no_native_bfloat16(monkeypatch):
 @pytest.mark.parametrize("model", ["vgg16", "efficientnet_lite0"])
 def test_bfloat16_gradient_points_where_float32_does(model):
     from dreamanim.dream import Dreamer
-    from dreamanim.models import model_module
+    from dreamanim.models import model_entry
     frame = np.random.default_rng(0).uniform(0, 255, (48, 48, 3)).astype(np.float32)
     settings = DreamSettings()
     grads = {}
     for dtype in ("float32", "bfloat16"):
         net = load_model(model, dtype)
         assert net.dtype == dtype
-        grads[dtype] = Dreamer(net, model_module(model).DEFAULT_LAYERS, 0.01).tiled_gradient(frame, settings).ravel()
+        grads[dtype] = Dreamer(net, model_entry(model).default_layers, 0.01).tiled_gradient(frame, settings).ravel()
     a, b = grads["float32"], grads["bfloat16"]
     assert np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)) > 0.95  # cosine; 0.96-0.99 here

@@ -55,15 +55,6 @@ class ModelEntry:
     def __post_init__(self):  # read-only: every Dreamer shares these
         object.__setattr__(self, "default_layers", MappingProxyType(dict(self.default_layers)))
 
-    # The names the model modules used to export, for callers of model_module(name).DEFAULT_*.
-    @property
-    def DEFAULT_LAYERS(self) -> Mapping[str, float]:  # noqa: N802
-        return self.default_layers
-
-    @property
-    def DEFAULT_STEP(self) -> float:  # noqa: N802
-        return self.default_step
-
 
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
     ModelEntry(
@@ -127,11 +118,6 @@ def model_entry(name: str) -> ModelEntry:
         raise ModelError("model", f"unknown model {name!r}",
                          f"{hint}known: {', '.join(MODELS)}; `dreamanim models` lists them")
     return MODELS[name]
-
-
-def model_module(name: str) -> ModelEntry:
-    """Older name of model_entry (its DEFAULT_LAYERS and DEFAULT_STEP still read as they did)."""
-    return model_entry(name)
 
 
 def offline_models() -> list[str]:
@@ -198,6 +184,6 @@ def _load(name: str, dtype: str, weights: Optional[str], device: str):
         return importlib.import_module(entry.builder).load(entry, dtype, None if weights is None else Path(weights))
 
 
-__all__ = ["MODELS", "DEFAULT_MODEL", "ModelEntry", "KerasApp", "model_entry", "model_module",
+__all__ = ["MODELS", "DEFAULT_MODEL", "ModelEntry", "KerasApp", "model_entry",
            "model_layers", "default_layers", "load_model", "model_precision", "offline_models",
            "availability", "keras_cache_path"]

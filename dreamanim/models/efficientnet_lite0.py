@@ -60,8 +60,6 @@ def _layers() -> list[LayerInfo]:
 
 BLOCKS = _blocks()
 LAYERS = _layers()
-DEFAULT_LAYERS = MODELS["efficientnet_lite0"].default_layers  # the registry's, for code that reads them here
-DEFAULT_STEP = MODELS["efficientnet_lite0"].default_step
 
 
 def layer_list(entry=None) -> list[LayerInfo]:

@@ -20,8 +20,6 @@ from .weights_files import packaged_file
 BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]  # (channels, convs) per block
 LAYERS = [LayerInfo(f"block{b}_conv{i}", ch, 2 ** (b - 1))
           for b, (ch, n) in enumerate(BLOCKS, 1) for i in range(1, n + 1)]
-DEFAULT_LAYERS = MODELS["vgg16"].default_layers  # the registry's, for code that reads them here
-DEFAULT_STEP = MODELS["vgg16"].default_step
 CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 
 
