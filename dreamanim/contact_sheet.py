@@ -12,7 +12,6 @@ R = ceil(n / C), a cell of W x H pixels, `gap` G and a label strip L (0 without 
 
 Pillow and numpy only: `dreamanim sheet` never loads TensorFlow.
 """
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -163,10 +162,10 @@ def frame_numbers(frames_folder: Path, count: int) -> list[tuple[Path, int]]:
 
 def _preview_every(folder: Path) -> int:
     """A preview stores every k-th frame of the real render; its manifest says k."""
+    from .store import read_manifest
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        return int((manifest.get("preview") or {}).get("every", 1))
-    except (OSError, ValueError, TypeError, AttributeError):
+        return int(((read_manifest(folder) or {}).get("preview") or {}).get("every", 1))
+    except (ValueError, TypeError, AttributeError):
         return 1
 
 

@@ -30,23 +30,25 @@ def saved_frames(base: Path) -> tuple[int, Optional[str]]:
     read only, so a render can check it before it touches anything."""
     folder = frames_folder(base)
     count = len(list(folder.glob("frame_*.png"))) if folder.is_dir() else 0
-    manifest = _read_json(folder / MANIFEST)
+    manifest = read_manifest(folder)
     return count, manifest.get("frames_hash") if isinstance(manifest, dict) else None
 
 
 def provenance_of(folder: Path) -> str:
     """provenance() of the render whose frames are in `folder` ("" if its manifest is unreadable)."""
-    made = _read_json(Path(folder) / MANIFEST)
-    if not isinstance(made, dict):
+    made = read_manifest(folder)
+    if made is None:
         return ""
     return provenance({k: v for k, v in made.items() if k not in ("frames_hash", "frames_done")})
 
 
-def _read_json(path: Path):
+def read_manifest(folder: Path) -> Optional[dict]:
+    """The manifest of a frames folder, or None if it has none or it is unreadable."""
     try:
-        return json.loads(path.read_text())
+        made = json.loads((Path(folder) / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
+    return made if isinstance(made, dict) else None
 
 
 class FrameStore:
@@ -58,7 +60,7 @@ class FrameStore:
         self._open(resume, force)
 
     def _open(self, resume: bool, force: bool) -> None:
-        old = self._read_manifest()
+        old = read_manifest(self.folder)
         if self._existing():  # a folder with a manifest but no frame yet holds nothing to lose
             if force:
                 self._clear()
@@ -120,9 +122,6 @@ class FrameStore:
         for p in self._existing():
             p.unlink()
         (self.folder / MANIFEST).unlink(missing_ok=True)
-
-    def _read_manifest(self):
-        return _read_json(self.folder / MANIFEST)
 
     def _write_manifest(self) -> None:
         self._manifest["frames_done"] = self.done
