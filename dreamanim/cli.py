@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_gallery_parser(sub) -> None:
     from .gallery import DEFAULT_SIZE, GallerySettings
+    from .models.device import DEVICES
     g = sub.add_parser("gallery", help="dream one image once per layer: a labelled sheet of what each layer learned",
                        description="Dream the same image once per layer, each layer alone, shallow to deep, "
                                    "and write one labelled contact sheet PNG (the input first).",
@@ -123,7 +124,7 @@ def _add_gallery_parser(sub) -> None:
     g.add_argument("--step-size", type=float, metavar="S", help="step size (default: the model's)")
     g.add_argument("--columns", type=_positive, metavar="C", help="cells per row (default: about square)")
     g.add_argument("--weights", metavar="PATH", help="a local weights file for the model (as `weights:` in a preset)")
-    g.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
+    g.add_argument("--device", choices=DEVICES, default="auto",
                    help="where to compute (default auto: a GPU when TensorFlow sees one)")
     g.add_argument("-o", "--output", metavar="PNG", help="the sheet to write (default gallery_MODEL.png)")
     g.add_argument("--force", action="store_true", help="overwrite an existing sheet")
