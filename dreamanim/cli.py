@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Optional
 
 from .errors import DreamanimError, PluginError
 
@@ -26,14 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"dreamanim {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    r = sub.add_parser("render", help="render a preset to frames, GIF and MP4",
+    r = sub.add_parser("render", help="render a preset to frames, GIF, MP4, WebM or WebP",
                        description="Dream the preset's input frame by frame (dream, save, transform, dream "
-                                   "again ...) into OUTPUT.frames/, then write OUTPUT.gif and/or OUTPUT.mp4.",
+                                   "again ...) into OUTPUT.frames/, then write the preset's outputs "
+                                   "(OUTPUT.gif, .mp4, .webm, .webp).",
                        epilog="Every preset key is documented in docs/presets.md.")
     r.add_argument("preset", metavar="PRESET", help="a YAML preset, e.g. presets/vertical_stretch.yaml")
+    from .outputs import FORMATS
     r.add_argument("-o", "--output", metavar="OUTPUT",
                    help="base path of the outputs (default: the preset's name, in the current folder); "
-                        "OUTPUT.gif or OUTPUT.mp4 writes only that format")
+                        f"OUTPUT.EXT writes only that format ({', '.join(FORMATS)})")
     r.add_argument("--frames", type=int, metavar="N", help="number of frames (same as --set frames=N)")
     r.add_argument("--seed", type=int, metavar="N", help="random seed (same as --set seed=N)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -45,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="overwrite existing outputs and start the frames over")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
-    from .preview import DEFAULT_EVERY, PREVIEW_SIZE
+    from .plan import DEFAULT_EVERY, PREVIEW_SIZE
     r.add_argument("--preview", nargs="?", type=_positive, const=DEFAULT_EVERY, metavar="K",
                    help=f"a quick look: dream only every K-th frame (default {DEFAULT_EVERY}) at most "
                         f"{PREVIEW_SIZE} px; the transforms still run for every frame in between, so it "
@@ -143,7 +146,7 @@ def _positive(text: str) -> int:
 
 def _preview_value(argv: list[str]) -> list[str]:
     """`render --preview PRESET`: argparse would take PRESET as K; a bare --preview means the default K."""
-    from .preview import DEFAULT_EVERY
+    from .plan import DEFAULT_EVERY
     out = list(argv)
     for i, arg in enumerate(out):
         if arg == "--preview" and not (i + 1 < len(out) and out[i + 1].isdigit()):
@@ -206,27 +209,25 @@ def import_tensorflow_quietly() -> None:
 def cmd_render(args) -> int:
     from .config import load_preset
     from .loop import render
+    from .plan import Plan
     overrides = list(args.overrides)
     overrides += [f"frames={args.frames}"] if args.frames is not None else []
     overrides += [f"seed={args.seed}"] if args.seed is not None else []
     base, only = output_base(args.output, args.preset)
-    preset, folder = load_preset(args.preset, overrides)
+    preset = load_preset(args.preset, overrides)
     if args.output is None and preset.output:
         base = Path(preset.output)
     if only:  # -o name.gif: that format only, with the preset's settings for it if it has any
         preset = preset.model_copy(update={"outputs": preset.outputs.only(only)})
-    preview = None
-    if args.preview:  # its own files beside the full render's: <base>.preview.*
-        from .preview import Preview
-        preview = Preview(args.preview, preset)
-        preset, base = preview.preset, base.with_name(base.name + ".preview")
+    plan = Plan(preset, every=args.preview or 1)
+    if plan.preview:  # its own files beside the full render's: <base>.preview.*
+        base = base.with_name(base.name + ".preview")
     bars = None
     if not args.quiet:
         from .progress import Bars
         bars = Bars()
     try:
-        result = render(preset, folder, base, resume=args.resume, force=args.force, progress=bars,
-                        preview=preview)
+        result = render(plan, base, resume=args.resume, force=args.force, progress=bars)
     finally:
         if bars:
             bars.close()
@@ -240,14 +241,14 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def output_base(output, preset_path) -> tuple[Path, str]:
-    """(base path, the single format asked for by OUTPUT's suffix or '')."""
+def output_base(output, preset_path) -> tuple[Path, Optional[str]]:
+    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats)."""
+    from .outputs import format_of
     if output is None:
-        return Path(Path(preset_path).stem), ""
+        return Path(Path(preset_path).stem), None
     path = Path(output)
-    if path.suffix.lower() in (".gif", ".mp4"):
-        return path.with_suffix(""), path.suffix.lower()[1:]
-    return path, ""
+    only = format_of(path)
+    return (path.with_suffix("") if only else path), only
 
 
 def cmd_sheet(args) -> int:
@@ -270,8 +271,9 @@ def sheet_source(output: str) -> Path:
     """The base path of a render from its base path, frames folder, or video."""
     from .errors import InputError
     from .store import frames_folder
+    from .outputs import FORMATS
     path = Path(output)
-    if path.suffix.lower() in (".gif", ".mp4") or path.suffix == ".frames":
+    if path.suffix.lower()[1:] in FORMATS or path.suffix == ".frames":
         path = path.with_suffix("")
     if not frames_folder(path).is_dir():
         raise InputError(output, f"no frames folder {frames_folder(path)}",
@@ -284,7 +286,7 @@ def cmd_plot(args) -> int:
     from .config import load_preset
     from .plot import write_chart
     overrides = list(args.overrides) + ([f"frames={args.frames}"] if args.frames is not None else [])
-    preset, _ = load_preset(args.preset, overrides, check_model=False)  # layer names need TensorFlow
+    preset = load_preset(args.preset, overrides, check_model=False)  # layer names need TensorFlow
     out = Path(args.output) if args.output else Path(f"{Path(args.preset).stem}.schedules.png")
     panels = write_chart(preset, out, force=args.force, where=args.preset)
     print(f"wrote {out} ({panels} scheduled value(s) over {preset.frames} frames)")
@@ -328,9 +330,8 @@ def cmd_models(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from .errors import InputError
     from .gallery import GallerySettings, dream_gallery, gallery_layers, gallery_sheet, sample_image
-    from .models import model_entry
+    from .models import check_weights_file, model_entry
     from .models.device import check_device
     from .sources import load_image
     from .writers import check_free, write_png
@@ -338,8 +339,7 @@ def cmd_gallery(args) -> int:
     image = Path(args.image) if args.image else sample_image()
     out = Path(args.output or f"gallery_{args.model}.png")
     weights = Path(args.weights) if args.weights else None
-    if weights is not None and not weights.is_file():
-        raise InputError(f"--weights {args.weights}", "weights file not found", "give an existing file")
+    check_weights_file(args.model, weights, f"--weights {args.weights}")
     check_device(args.device, "--device")
     layers = gallery_layers(args.model, [n.strip() for n in args.layers.split(",") if n.strip()]
                             if args.layers else None)

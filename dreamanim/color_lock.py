@@ -69,6 +69,22 @@ def make_color_lock(reference: np.ndarray, mode: str, strength: float) -> Callab
     return lock
 
 
+class FrameZeroLock:
+    """The render's colour lock: frame 0 (as saved, read back through `read_frame_zero`, so a
+    resumed render matches) is the reference of every later frame, and passes as it is."""
+
+    def __init__(self, mode: str, strength: float, read_frame_zero: Callable[[], np.ndarray]):
+        self.mode, self.strength, self._read = mode, strength, read_frame_zero
+        self._lock = None
+
+    def __call__(self, t: int, frame: np.ndarray) -> np.ndarray:
+        if t == 0 or self.mode == "off":
+            return frame
+        if self._lock is None:
+            self._lock = make_color_lock(self._read(), self.mode, self.strength)
+        return self._lock(frame)
+
+
 def _lab_matcher(reference: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     ref = rgb_to_lab(reference).reshape(-1, 3)
     ref_mean, ref_std = ref.mean(axis=0), ref.std(axis=0)

@@ -1,9 +1,9 @@
 """Dream one frame: gradient ascent over octaves, the gradient taken tile by tile under a random roll.
 
 Dreamer(net).dream(frame, settings, rng) => frame. The compiled step is traced once per image
-shape and objective (layer names, reduce, border, channels, guide) and reused for every later
-frame; the layer weights are an input of the step, so keyframed weights never retrace it.
-`traces` counts the tracings.
+shape and ObjectiveSpec (objective_spec.py) and reused for every later frame; the layer
+weights are an input of the step, so keyframed weights never retrace it. `traces` counts the
+tracings.
 """
 import math
 from pathlib import Path
@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from .config import DreamSettings
 from .models.base import FeatureNet
+from .objective_spec import ObjectiveSpec
 from .objectives import build_objective, guide_features
 
 MIN_OCTAVE_SIDE = 32  # smaller octaves hold too little image to dream on; they are skipped
@@ -21,12 +22,12 @@ MIN_OCTAVE_SIDE = 32  # smaller octaves hold too little image to dream on; they 
 
 class Dreamer:
     def __init__(self, net: FeatureNet, default_layers: dict[str, float], default_step: float,
-                 folder: Path = Path(".")):
-        """folder: where relative guide image paths start (the preset's folder)."""
+                 device: str = "auto"):
+        """device: auto | cpu | gpu, where dream() runs (and so traces its step)."""
         self.net = net
         self.default_layers = default_layers
         self.default_step = default_step
-        self.folder = Path(folder)
+        self.device = device
         self.traces = 0
         self._steps: dict[tuple, Callable] = {}
         self._guides: dict[tuple, tf.Tensor] = {}
@@ -36,16 +37,22 @@ class Dreamer:
         """Return the dreamed frame (same shape, float32, 0..255). on_step(objective) after each step.
 
         An octave stops early once its objective passes settings.max_loss."""
+        from .models.device import device_scope
+        with device_scope(self.device):
+            return self._dream(frame, settings, rng, on_step)
+
+    def _dream(self, frame, settings, rng, on_step):
         h, w = frame.shape[:2]
         sizes = octave_sizes(h, w, settings.octaves, settings.octave_scale, settings.octave_range)
         step_size = tf.constant((settings.step_size or self.default_step) * 127.5, tf.float32)
-        weights = tf.constant(list(self._layers(settings).values()), tf.float32)
+        spec = self.spec(settings)
+        weights = tf.constant(spec.weights(settings, self.default_layers), tf.float32)
         base = tf.constant(frame, tf.float32)
         detail = None
         for size in sizes:
             octave_base = resize(base, size)
             img = octave_base if detail is None else tf.clip_by_value(octave_base + resize(detail, size), 0, 255)
-            step = self._step_for(size, settings, frame_side=max(h, w))
+            step = self._step_for(size, spec, settings.tile_size, frame_side=max(h, w))
             for _ in range(settings.steps):
                 shift = tf.constant([rng.integers(size[0]), rng.integers(size[1])], tf.int32)
                 img, objective = step(img, shift, step_size, weights)
@@ -62,84 +69,72 @@ class Dreamer:
             img = tf.clip_by_value(base + resize(detail, (h, w)), 0, 255)
         return img.numpy()
 
+    def spec(self, settings: DreamSettings) -> ObjectiveSpec:
+        return ObjectiveSpec.of(settings, self.default_layers)
+
     def steps_for(self, shape: tuple[int, int], settings: DreamSettings) -> int:
         """Steps a frame of this shape takes at most (fewer when max_loss stops an octave early)."""
         return settings.steps * len(octave_sizes(*shape, settings.octaves, settings.octave_scale,
                                                  settings.octave_range))
 
     def objective(self, frame: np.ndarray, settings: DreamSettings) -> float:
-        """The objective of a whole frame, untiled (for tests and reports)."""
-        layers = self._layers(settings)
-        objective = self._objective_fn(settings, max(frame.shape[:2]))
-        acts = self.net.features(tf.constant(frame[None], tf.float32), list(layers))
-        return float(objective(acts, tf.constant(list(layers.values()), tf.float32)))
+        """The objective of a whole frame, untiled (for reports, benchmarks and tests)."""
+        spec = self.spec(settings)
+        objective = build_objective(spec, self._guide_features(spec, max(frame.shape[:2])))
+        acts = self.net.features(tf.constant(frame[None], tf.float32), list(spec.layers))
+        return float(objective(acts, tf.constant(spec.weights(settings, self.default_layers), tf.float32)))
 
     def tiled_gradient(self, frame: np.ndarray, settings: DreamSettings, shift=(0, 0)) -> np.ndarray:
         """The raw (unnormalised) tiled gradient of the objective at frame under a roll."""
-        layers = self._layers(settings)
-        grad_fn = self._gradient_fn(frame.shape[:2], settings, max(frame.shape[:2]))
+        spec = self.spec(settings)
+        grad_fn = self._gradient_fn(frame.shape[:2], spec, settings.tile_size, max(frame.shape[:2]))
         grad, _ = tf.function(grad_fn)(tf.constant(frame, tf.float32), tf.constant(shift, tf.int32),
-                                       tf.constant(list(layers.values()), tf.float32))
+                                       tf.constant(spec.weights(settings, self.default_layers), tf.float32))
         return grad.numpy()
 
-    def _layers(self, settings: DreamSettings) -> dict[str, float]:
-        return settings.layers or self.default_layers
-
-    def _guide_path(self, settings: DreamSettings) -> Optional[Path]:
-        return None if settings.guide is None else self.folder / settings.guide
-
-    def _step_for(self, size: tuple[int, int], settings: DreamSettings, frame_side: int) -> Callable:
-        # Everything that shapes the traced graph, and nothing that does not: the weights
-        # are fed at run time, so frames whose weights differ share one trace.
-        guide = self._guide_path(settings)
-        key = (size, tuple(self._layers(settings)), settings.reduce, settings.border,
-               tuple(sorted((k, tuple(v)) for k, v in (settings.channels or {}).items())),
-               None if guide is None else (str(guide), frame_side),
-               settings.normalize, settings.tile_size)
+    def _step_for(self, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, frame_side: int) -> Callable:
+        # The spec holds everything of the objective that shapes the traced graph; the weights
+        # are fed at run time, so frames whose weights differ share one trace. A guide's
+        # features are fitted to the frame's side, so that is part of the key too.
+        key = (size, spec, tile_size, frame_side if spec.guide else None)
         if key not in self._steps:
-            self._steps[key] = self._compile(size, settings, frame_side)
+            self._steps[key] = self._compile(size, spec, tile_size, frame_side)
         return self._steps[key]
 
-    def _compile(self, size, settings, frame_side) -> Callable:
+    def _compile(self, size, spec: ObjectiveSpec, tile_size: int, frame_side: int) -> Callable:
         h, w = size
-        gradient = self._gradient_fn(size, settings, frame_side)
+        gradient = self._gradient_fn(size, spec, tile_size, frame_side)
 
         def step(img, shift, step_size, weights):
             self.traces += 1  # runs only while tracing
             grad, objective = gradient(img, shift, weights)
-            scale = tf.math.reduce_std(grad) if settings.normalize == "std" else tf.reduce_mean(tf.abs(grad))
+            scale = tf.math.reduce_std(grad) if spec.normalize == "std" else tf.reduce_mean(tf.abs(grad))
             return tf.clip_by_value(img + grad / (scale + 1e-8) * step_size, 0.0, 255.0), objective
 
         return tf.function(step).get_concrete_function(
             tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
-            tf.TensorSpec((len(self._layers(settings)),), tf.float32))
+            tf.TensorSpec((len(spec.layers),), tf.float32))
 
-    def _objective_fn(self, settings: DreamSettings, frame_side: int) -> Callable:
-        names = list(self._layers(settings))
-        guides = self._guide_features(settings, names, frame_side)
-        return build_objective(names, settings.reduce, settings.border, settings.channels, guides)
-
-    def _guide_features(self, settings: DreamSettings, names: list[str], frame_side: int) -> dict:
+    def _guide_features(self, spec: ObjectiveSpec, frame_side: int) -> dict:
         """Each layer's (N, C) features of the guide image, fitted to the frame's size (so its
         features have the scale of the frame's), computed once per guide, size and layer."""
-        path = self._guide_path(settings)
-        if path is None:
+        if spec.guide is None:
             return {}
-        missing = [n for n in names if (str(path), frame_side, n) not in self._guides]
+        missing = [n for n in spec.layers if (spec.guide, frame_side, n) not in self._guides]
         if missing:
             from .sources import load_image
-            guide = load_image(path, frame_side, where="guide")
+            guide = load_image(Path(spec.guide), frame_side, where="guide")
             acts = self.net.features(tf.constant(guide[None], tf.float32), missing)
             for name in missing:
-                self._guides[(str(path), frame_side, name)] = guide_features(acts[name])
-        return {n: self._guides[(str(path), frame_side, n)] for n in names}
+                self._guides[(spec.guide, frame_side, name)] = guide_features(acts[name])
+        return {n: self._guides[(spec.guide, frame_side, n)] for n in spec.layers}
 
-    def _gradient_fn(self, size, settings, frame_side) -> Callable:
+    def _gradient_fn(self, size, spec: ObjectiveSpec, tile_size: int, frame_side: int) -> Callable:
         """(img, shift, weights) => (gradient of the objective, objective), computed tile by tile."""
         h, w = size
-        objective = self._objective_fn(settings, frame_side)
-        tiles = tile_grid(h, w, settings.tile_size)
-        names, net = list(self._layers(settings)), self.net
+        objective = build_objective(spec, self._guide_features(spec, frame_side))
+        tiles = tile_grid(h, w, tile_size)
+        names, net = list(spec.layers), self.net
 
         def gradient(img, shift, weights):
             # The roll moves the tile seams to a new place every step, so none can show.
@@ -167,14 +162,11 @@ class Dreamer:
 
 
 def dreamer_for(model: str, precision: str = "auto", weights: Optional[Path] = None,
-                device: str = "auto", folder: Path = Path(".")):
-    """A Dreamer of the named model, loaded once per process, dreaming on `device`;
-    folder: where relative guide image paths start (the preset's folder)."""
+                device: str = "auto") -> Dreamer:
+    """A Dreamer of the named model (its weights loaded once per process), dreaming on `device`."""
     from .models import load_model, model_entry
-    from .models.device import on_device
     entry = model_entry(model)
-    net = load_model(model, precision, weights, device)
-    return on_device(Dreamer(net, entry.default_layers, entry.default_step, folder=folder), device)
+    return Dreamer(load_model(model, precision, weights, device), entry.default_layers, entry.default_step, device)
 
 
 def octave_sizes(h: int, w: int, octaves: int, scale: float,

@@ -7,12 +7,9 @@
 Every layer dreams the same frame with the same settings and seed, so the cells differ only
 in what the layer has learned: strokes and textures early, eyes, snouts and objects late.
 """
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
-
-from .errors import ModelError
 
 if TYPE_CHECKING:  # the CLI reads this module's defaults for --help: no numpy, no TensorFlow yet
     import numpy as np
@@ -51,15 +48,11 @@ def sample_image() -> Path:
 
 def gallery_layers(model: str, names: Optional[Sequence[str]] = None) -> list[str]:
     """The layers to show, in network order; unknown names are a ModelError with a suggestion."""
-    from .models import model_entry, model_layers
+    from .models import check_layer, model_entry, model_layers
     order = [layer.name for layer in model_layers(model)]
     wanted = list(names) if names else list(model_entry(model).gallery_layers)
     for name in wanted:
-        if name not in order:
-            close = difflib.get_close_matches(name, order, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ModelError(f"--layers {name}", f"{model} has no layer {name!r}",
-                             f"{hint}`dreamanim layers {model}` lists them")
+        check_layer(model, name, f"--layers {name}")
     return sorted(dict.fromkeys(wanted), key=order.index)
 
 

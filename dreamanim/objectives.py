@@ -1,4 +1,4 @@
-"""Objective: (activations by layer, layer weights) => one number to maximise.
+"""Objective: ObjectiveSpec => (activations by layer, layer weights) => one number to maximise.
 
 It is the weighted sum over layers of each layer's value. A layer's value is its activation,
 less a `border` and only the chosen `channels`, reduced by `mean`, `meansq` or `l2`; or, with
@@ -10,6 +10,8 @@ from typing import Callable, Mapping, Optional, Sequence
 
 import tensorflow as tf
 
+from .objective_spec import REDUCES, ObjectiveSpec
+
 REDUCERS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "meansq": lambda a: tf.reduce_mean(tf.square(a)),
     "mean": tf.reduce_mean,
@@ -19,19 +21,20 @@ REDUCERS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "l2": lambda a: tf.sqrt(tf.reduce_mean(tf.square(a)) + 1e-12),
 }
 
+assert set(REDUCERS) == set(REDUCES), "objective_spec.REDUCES names the reducers the schema offers"
+
 MAX_GUIDE_FEATURES = 1024  # guide positions kept per layer: bounds the (positions x guide) product
 
 
-def build_objective(names: Sequence[str], reduce: str = "meansq", border: int = 0,
-                    channels: Optional[Mapping[str, Sequence[int]]] = None,
+def build_objective(spec: ObjectiveSpec,
                     guides: Optional[Mapping[str, tf.Tensor]] = None) -> Callable[[dict, tf.Tensor], tf.Tensor]:
-    """(activations by layer name, weights in `names` order) => scalar to maximise.
+    """(activations by layer name, weights in spec.layers order) => scalar to maximise.
 
-    guides: layer => (N, C) guide features (see guide_features); a guided layer's value is
-    the guide match instead of `reduce`.
+    guides: layer => (N, C) features of spec.guide (see guide_features); a guided layer's
+    value is the guide match instead of `reduce`.
     """
-    reducer = REDUCERS[reduce]
-    channels, guides = dict(channels or {}), dict(guides or {})
+    reducer, border, names = REDUCERS[spec.reduce], spec.border, spec.layers
+    channels, guides = dict(spec.channels), dict(guides or {})
 
     def layer_value(name: str, activation: tf.Tensor) -> tf.Tensor:
         a = crop_border(tf.cast(activation, tf.float32), border)

@@ -27,6 +27,10 @@ class Bars:
         self._close_frames()
         self._inner = tqdm(total=total, desc=f"writing {name}", unit="frame", leave=False, dynamic_ncols=True)
 
+    def wrote_frame(self) -> None:
+        if self._inner is not None:
+            self._inner.update(1)
+
     def written(self) -> None:
         self._close_inner()
 

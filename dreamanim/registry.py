@@ -5,7 +5,6 @@ validated against them and `dreamanim transforms` prints them. Built-ins (dreama
 from the repo's transforms/ folder), preset `plugins:` files and the `dreamanim.transforms`
 entry-point group all register through this same decorator.
 """
-import difflib
 import hashlib
 import importlib
 import importlib.metadata
@@ -17,12 +16,13 @@ import traceback
 import types
 import typing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import numpy as np
 
-from .errors import PluginError, PresetError
+from .errors import DreamanimError, PluginError, PresetError, suggest
 
 ENTRY_POINT_GROUP = "dreamanim.transforms"
 
@@ -73,6 +73,40 @@ class TransformInfo:
         """`name(param: type = default, ...)`: what a preset may set, on one line."""
         return f"{self.name}({', '.join(f'{p.name}: {p.type_name} = {p.default_text}' for p in self.params)})"
 
+    @cached_property
+    def params_model(self):
+        """The keyword parameters as a pydantic model: a preset's values are validated by it."""
+        from pydantic import ConfigDict, create_model
+        fields = {p.name: (_strict_scalar(p.annotation), p.default) for p in self.params}
+        try:
+            return create_model(f"{self.name}_params", __config__=ConfigDict(extra="forbid", strict=False), **fields)
+        except Exception as exc:  # an annotation pydantic cannot check (a class of the plugin's own)
+            raise PluginError(self.label, f"a parameter's type cannot be checked: {str(exc).splitlines()[0]}",
+                              "annotate parameters with int, float, bool, str, Literal[...], "
+                              "tuple[...] or Optional[...]") from None
+
+    def run(self, frame: np.ndarray, ctx, params: dict, *, on: str, fix: str) -> np.ndarray:
+        """fn(frame, ctx, **params), checked: a finite array of the frame's shape and dtype, clipped
+        to 0..255. Any failure is one PluginError naming the transform's line and `on` (which
+        frame), raised from what the plugin raised."""
+        try:
+            out = self.fn(frame, ctx, **params)
+        except DreamanimError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"{failure_where(self, exc)} {on}", f"raised {exception_text(exc)}", fix) from exc
+        problem = output_problem(frame, out)
+        if problem:
+            raise PluginError(f"{self.label} {on}", problem[0], f"{problem[1]}; {fix}")
+        return np.clip(out, 0, 255)
+
+
+def _strict_scalar(annotation: Any) -> Any:
+    # Lax pydantic would read `amount: true` as 1.0 and `count: "3"` as 3; a wrong type is an
+    # error instead (an int is still a fine float). Lists keep becoming tuples.
+    from pydantic import Strict
+    return Annotated[annotation, Strict()] if annotation in (int, float, bool) else annotation
+
 
 def _type_name(a) -> str:
     """A type as a preset author reads it: `a|b` choices, `[float, float]` lists, `int | None`."""
@@ -114,10 +148,8 @@ def get(name: str) -> TransformInfo:
         _load_entry_point(name)  # lazily: a package's plugin is imported only when a preset names it
     if name not in _registry:
         known = sorted(set(_registry) | {ep.name for ep in _entry_points()})
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
         raise PresetError("transform", f"unknown transform {name!r}",
-                          f"{hint}known: {', '.join(known)}; or load yours with plugins: [file.py]")
+                          f"{suggest(name, known)}; or load yours with plugins: [file.py]")
     return _registry[name]
 
 

@@ -16,7 +16,6 @@ so any numeric key added to the schema later is schedulable without a change her
 key's values round half away from zero (2.5 => 3, -2.5 => -3), not to even as round() does.
 """
 import bisect
-import difflib
 import math
 import types
 import typing
@@ -25,6 +24,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
+from .errors import suggest
 from .expression import ALLOWED, Expression, ExpressionError
 
 INTERPOLATIONS = ("linear", "smooth", "step")
@@ -103,9 +103,8 @@ def _keyframes(mapping: dict) -> Schedule:
         if isinstance(t, str) and t.isdigit():  # JSON (a manifest, --set '{"0": 1}') has only text keys
             t = int(t)
         if isinstance(t, str):
-            close = difflib.get_close_matches(t, ["interpolation"], n=1)
-            hint = "; did you mean 'interpolation'?" if close else ""
-            raise ScheduleError(f"unknown key {t!r} in a keyframe schedule{hint}")
+            hint = suggest(t, ["interpolation"], listing="")
+            raise ScheduleError(f"unknown key {t!r} in a keyframe schedule{'; ' + hint if hint else ''}")
         if isinstance(t, bool) or not isinstance(t, int) or t < 0:
             raise ScheduleError(f"keyframe {t!r}: keyframes are frame indices t, whole numbers >= 0")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

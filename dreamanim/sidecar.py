@@ -1,9 +1,9 @@
 """The fully resolved preset: what a render was made with, as a preset that renders it again.
 
-    resolved(preset, folder) => JSON data: every key explicit, paths absolute, --set/--frames/
+    resolved(preset) => JSON data: every key explicit, paths absolute, --set/--frames/
                                 --seed applied, schedules as written, the model's default
                                 layers, step size and (for `auto`) precision filled in
-    sidecar_text(preset, folder) => the YAML written to <output>.preset.yaml
+    sidecar_text(preset) => the YAML written to <output>.preset.yaml
     provenance(manifest) => the one-line JSON stored in the frames' and sheet's PNG text
                             (key "dreamanim"), the GIF's comment and the MP4's comment
 
@@ -11,27 +11,20 @@
 dreamanim version; the YAML's first line names it).
 """
 import json
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import registry
 from .config import Preset
 
-# Keys holding file paths, relative to the preset's folder; written absolute, so the sidecar
-# works from any folder. A new path key must be added here.
-PATH_KEYS = (("input",), ("plugins",), ("weights",), ("dream", "guide"), ("first_frame", "guide"))
 PNG_KEY = "dreamanim"
 
 
-def resolved(preset: Preset, folder: Path) -> dict:
+def resolved(preset: Preset) -> dict:
+    # The loaded preset's paths are absolute already and its transform steps hold every parameter.
     data = {name: _dump(value) if isinstance(value, BaseModel) else _plain(value)
             for name, value in preset if value is not None and name not in ("output", "transform")}
-    data["transform"] = [{step.name: {**_defaults(step.name), **_plain(step.params)}}
-                         for step in preset.transform]
-    for key in PATH_KEYS:
-        _absolute(data, key, folder)
+    data["transform"] = [{step.name: _plain(step.params)} for step in preset.transform]
     _model_defaults(preset.model, data.setdefault("dream", {}))
     if data.get("precision") == "auto":  # what this machine chose: another one may choose otherwise
         from .models import model_precision
@@ -41,11 +34,11 @@ def resolved(preset: Preset, folder: Path) -> dict:
     return {name: data[name] for name in type(preset).model_fields if name in data}  # schema order
 
 
-def sidecar_text(preset: Preset, folder: Path) -> str:
+def sidecar_text(preset: Preset) -> str:
     from . import __version__
     head = (f"# Rendered by dreamanim {__version__}: the fully resolved preset (every key, absolute paths).\n"
             f"# `dreamanim render THIS_FILE -o OTHER` dreams the same frames again.\n")
-    data = resolved(preset, folder)
+    data = resolved(preset)
     for scheduled in preset.schedules:  # keyframes by number, as people write them: {0: 0.01, 30: 0.06}
         _put(data, scheduled.path, _keyframes_by_number(scheduled.schedule.as_data()))
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -68,23 +61,6 @@ def _dump(model: BaseModel) -> dict:
 def _plain(value):
     """Tuples => lists and the like: what YAML and JSON can hold."""
     return json.loads(json.dumps(value, default=str))
-
-
-def _defaults(name: str) -> dict:
-    return _plain({p.name: p.default for p in registry.get(name).params})
-
-
-def _absolute(data: dict, key: tuple, folder: Path) -> None:
-    *parents, last = key
-    for part in parents:
-        data = data.get(part)
-        if not isinstance(data, dict):
-            return
-    value = data.get(last)
-    if isinstance(value, list):
-        data[last] = [str((folder / v).resolve()) for v in value]
-    elif value and not (key == ("input",) and value == "noise"):
-        data[last] = str((folder / value).resolve())
 
 
 def _model_defaults(model: str, dream: dict) -> None:

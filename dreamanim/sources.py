@@ -1,22 +1,60 @@
-"""Where the first frame comes from: an image file or seeded noise => float32 H×W×3 in 0..255."""
+"""Where the frames come from: open_source(input, size, seed, noise) => a Source of float32 H×W×3 0..255 frames.
+
+A Source has
+    frame(t)          its own picture at frame t (a still's is the same at every t)
+    begin(t, moved)   the picture frame t is dreamed from; `moved` is the previous dream after
+                      the transform chain (None for the first frame of a render)
+    frames, fps       how many frames and how fast it has of its own (None for a still)
+    digest            what its content hashes to: a render's frames depend on it
+A still image and noise are Stills; a new kind of source (a video clip) is one more class.
+"""
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Protocol
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from .digests import data_sha256, file_sha256
 from .errors import InputError
 
 NOISE_KINDS = ("uniform", "gaussian", "plasma")
 
 
-def load_source(image: Optional[Path], size: int, seed: int, where: str = "input",
-                noise_settings: Optional[Mapping[str, Any]] = None) -> np.ndarray:
-    """noise_settings: keyword arguments of noise() (the preset's `noise:`), used without an image."""
-    if image is None:
-        return noise(size, seed, **dict(noise_settings or {}))
-    return load_image(image, size, where)
+class Source(Protocol):
+    frames: Optional[int]
+    fps: Optional[float]
+    digest: str
+
+    def frame(self, t: int) -> np.ndarray: ...
+    def begin(self, t: int, moved: Optional[np.ndarray]) -> np.ndarray: ...
+
+
+@dataclass
+class Still:
+    """One picture: the first frame dreams on it, every later frame on the previous dream, moved."""
+    load: Any = field(repr=False)  # () => the picture; called once, when a frame is first needed
+    digest: str
+    frames = None
+    fps = None
+
+    def frame(self, t: int) -> np.ndarray:
+        if not hasattr(self, "_picture"):
+            self._picture = self.load()
+        return self._picture
+
+    def begin(self, t: int, moved: Optional[np.ndarray]) -> np.ndarray:
+        return self.frame(t) if moved is None else moved
+
+
+def open_source(input: str, size: int, seed: int, noise_settings: Mapping[str, Any]) -> Source:
+    """The preset's `input` (an absolute path, or `noise` drawn with `noise:` settings and the seed)."""
+    if input == "noise":
+        settings = dict(noise_settings)
+        return Still(lambda: noise(size, seed, **settings), data_sha256(["noise", settings]))
+    path = Path(input)
+    return Still(lambda: load_image(path, size), file_sha256(path))
 
 
 def load_image(path: Path, size: int, where: str = "input", fix: str = "") -> np.ndarray:

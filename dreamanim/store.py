@@ -1,9 +1,14 @@
 """Frames on disk are the source of truth: <output>.frames/frame_00001.png ... + manifest.json.
 
-Each frame is written to a temporary name and renamed, then the manifest is updated, so an
-interrupted render never leaves a half-written frame and `--resume` picks up at the first
-missing one. The render goes on from the saved (8-bit) frame, so a resumed render is
-identical to an uninterrupted one.
+    FrameStore(base, identity, manifest, resume=, force=)   a context manager; .todo(n), .save(t, frame),
+                                                            .last_saved(), .read(t), .frames(order)
+
+The identity is everything that decides the frames (the plan says what); its hash goes into
+the manifest, and --resume continues only frames made with the same one. Each frame is
+written to a temporary name and renamed, then the manifest is updated, so an interrupted
+render never leaves a half-written frame and --resume picks up at the first missing one. The
+render goes on from the saved (8-bit) frame, so a resumed render is identical to an
+uninterrupted one.
 """
 import json
 import os
@@ -14,6 +19,7 @@ import imageio.v3 as iio
 import numpy as np
 from PIL import Image
 
+from .digests import data_sha256
 from .errors import InputError
 from .sidecar import PNG_KEY, provenance
 from .writers import write_png
@@ -25,8 +31,13 @@ def frames_folder(base: Path) -> Path:
     return base.with_name(base.name + ".frames")
 
 
+def frames_hash(identity: dict) -> str:
+    """The short hash the manifest records for frames made under `identity`."""
+    return data_sha256(identity)[:16]
+
+
 def saved_frames(base: Path) -> tuple[int, Optional[str]]:
-    """(how many frames base's frames folder holds, the frames_hash they were made with);
+    """(how many frames base's frames folder holds, the frames hash they were made with);
     read only, so a render can check it before it touches anything."""
     folder = frames_folder(base)
     count = len(list(folder.glob("frame_*.png"))) if folder.is_dir() else 0
@@ -52,12 +63,19 @@ def read_manifest(folder: Path) -> Optional[dict]:
 
 
 class FrameStore:
-    def __init__(self, base: Path, frames_hash: str, manifest: dict, *, resume: bool, force: bool):
+    def __init__(self, base: Path, identity: dict, manifest: dict, *, resume: bool, force: bool):
         self.folder = frames_folder(base)
-        self.frames_hash = frames_hash
+        self.frames_hash = frames_hash(identity)
         self.provenance = provenance(manifest)  # stored in every frame's PNG text, and in the videos
-        self._manifest = dict(manifest, frames_hash=frames_hash, frames_done=0)
+        self._manifest = dict(manifest, frames_hash=self.frames_hash, frames_done=0)
         self._open(resume, force)
+
+    def __enter__(self) -> "FrameStore":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:  # e.g. a model that cannot load (offline download): leave nothing behind
+            self._remove_if_empty()
 
     def _open(self, resume: bool, force: bool) -> None:
         old = read_manifest(self.folder)
@@ -78,7 +96,7 @@ class FrameStore:
         self.done = self._count_done()
         self._write_manifest()
 
-    def remove_if_empty(self) -> None:
+    def _remove_if_empty(self) -> None:
         """Take back the folder this store made, if no frame was ever saved in it."""
         if self.done == 0:
             (self.folder / MANIFEST).unlink(missing_ok=True)
@@ -95,6 +113,10 @@ class FrameStore:
 
     def read(self, t: int) -> np.ndarray:
         return iio.imread(self.path(t)).astype(np.float32)
+
+    def last_saved(self) -> Optional[np.ndarray]:
+        """The last frame saved (as the render goes on from it), or None before the first."""
+        return self.read(self.done - 1) if self.done else None
 
     def save(self, t: int, frame: np.ndarray) -> np.ndarray:
         """Write frame t; return it as stored (rounded to 8 bits), which the render continues from."""
@@ -128,4 +150,3 @@ class FrameStore:
         tmp = self.folder / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(self._manifest, indent=2, sort_keys=True))
         os.replace(tmp, self.folder / MANIFEST)
-

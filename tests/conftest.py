@@ -58,14 +58,12 @@ def fresh_registry():
     a test loads are dropped afterwards, so two tests may both define `mine`."""
     import sys
 
-    from dreamanim import config, registry
+    from dreamanim import registry
     registry.get("zoom")  # the built-ins load once, and stay
-    saved, models, modules = dict(registry._registry), dict(config._param_models), set(sys.modules)
+    saved, modules = dict(registry._registry), set(sys.modules)
     yield
     registry._registry.clear()
     registry._registry.update(saved)
-    config._param_models.clear()
-    config._param_models.update(models)
     for name in set(sys.modules) - modules:
         if name.startswith((registry.PLUGIN_MODULE_PREFIX, "fake_pkg")):
             del sys.modules[name]
@@ -78,6 +76,7 @@ class QuietProgress:
     def step(self, objective): pass
     def frame_done(self, t): pass
     def writing(self, name, total): pass
+    def wrote_frame(self): pass
     def written(self): pass
 
 
@@ -89,3 +88,10 @@ class Interrupt(QuietProgress):
     def frame_done(self, t):
         if t + 1 == self.after:
             raise KeyboardInterrupt
+
+
+def frames_hash_of(preset):
+    """The frames hash a render of `preset` records (what --resume compares)."""
+    from dreamanim.plan import Plan
+    from dreamanim.store import frames_hash
+    return frames_hash(Plan(preset).identity())

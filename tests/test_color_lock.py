@@ -7,8 +7,9 @@ import pytest
 from dreamanim.color_lock import lab_to_rgb, make_color_lock, mean_brightness_saturation, rgb_to_lab
 from dreamanim.config import load_preset
 from dreamanim.loop import render
+from dreamanim.plan import Plan
 
-from conftest import Interrupt, assert_one_line_error
+from conftest import Interrupt, assert_one_line_error, frames_hash_of
 
 
 def scene(seed=0, h=40, w=56):
@@ -65,13 +66,13 @@ def test_strength_blends_between_the_frame_and_the_matched_frame(mode):
 
 
 def test_preset_keys_short_form_and_errors(write_preset, run_cli):
-    preset, _ = load_preset(write_preset(color_lock="histogram"))
+    preset = load_preset(write_preset(color_lock="histogram"))
     assert (preset.color_lock.mode, preset.color_lock.strength) == ("histogram", 1.0)
-    preset, _ = load_preset(write_preset(color_lock={"mode": "lab", "strength": 0.4}))
+    preset = load_preset(write_preset(color_lock={"mode": "lab", "strength": 0.4}))
     assert (preset.color_lock.mode, preset.color_lock.strength) == ("lab", 0.4)
-    assert load_preset(write_preset())[0].color_lock.mode == "off"
+    assert load_preset(write_preset()).color_lock.mode == "off"
     # The lock changes the frames, so it is part of what a resume must match.
-    assert load_preset(write_preset(color_lock="lab"))[0].frames_hash() != load_preset(write_preset())[0].frames_hash()
+    assert frames_hash_of(load_preset(write_preset(color_lock="lab"))) != frames_hash_of(load_preset(write_preset()))
     code, _, err = run_cli("render", write_preset(color_lock="hsv"), "--quiet")
     assert_one_line_error(code, err, "color_lock.mode", "'lab', 'histogram' or 'off'")
     code, _, err = run_cli("render", write_preset(), "--set", "color_lock.strength=1.5", "--quiet")
@@ -94,18 +95,18 @@ def brightness_drift(folder):
 def test_lock_holds_the_brightness_of_a_60_frame_feedback_loop(write_preset, tmp_path):
     drift = {}
     for mode in ("off", "lab"):
-        preset, folder = load_preset(write_preset(**DRIFTING, color_lock=mode))
-        drift[mode] = brightness_drift(render(preset, folder, tmp_path / mode).frames_folder)
+        preset = load_preset(write_preset(**DRIFTING, color_lock=mode))
+        drift[mode] = brightness_drift(render(Plan(preset), tmp_path / mode).frames_folder)
     assert drift["lab"] < 0.05 < drift["off"], drift
 
 
 @pytest.mark.slow
 def test_resume_reads_the_reference_back_and_gives_the_same_locked_frames(write_preset, tmp_path):
-    preset, folder = load_preset(write_preset(frames=4, color_lock={"mode": "histogram", "strength": 0.8}))
-    whole = render(preset, folder, tmp_path / "whole").frames_folder
+    preset = load_preset(write_preset(frames=4, color_lock={"mode": "histogram", "strength": 0.8}))
+    whole = render(Plan(preset), tmp_path / "whole").frames_folder
     with pytest.raises(KeyboardInterrupt):
-        render(preset, folder, tmp_path / "cut", progress=Interrupt(after=2))
-    resumed = render(preset, folder, tmp_path / "cut", resume=True)
+        render(Plan(preset), tmp_path / "cut", progress=Interrupt(after=2))
+    resumed = render(Plan(preset), tmp_path / "cut", resume=True)
     assert resumed.rendered == 2
     for a, b in zip(sorted(whole.glob("frame_*.png")), sorted(resumed.frames_folder.glob("frame_*.png")), strict=True):
         assert np.array_equal(iio.imread(a), iio.imread(b)), a.name

@@ -8,24 +8,25 @@ from PIL import Image
 
 from conftest import assert_one_line_error
 from dreamanim.config import load_preset
-from dreamanim.context import FrameContext, rng_for
-from dreamanim.preview import PREVIEW_SIZE, Preview
+from dreamanim.context import rng_for
+from dreamanim.plan import PREVIEW_SIZE, Plan
 
 
-def test_the_previewed_preset_is_small_and_lasts_as_long(write_preset):
-    real, _ = load_preset(write_preset(frames=10, size=384))
-    preview = Preview(4, real).preset
+def test_the_preview_plan_is_small_and_lasts_as_long(write_preset):
+    real = load_preset(write_preset(frames=10, size=384))
+    preview = Plan(real, every=4)
     assert (preview.frames, preview.size) == (3, PREVIEW_SIZE)            # real frames 0, 4, 8
     assert preview.outputs.mp4 is None and preview.outputs.gif.fps == 10 / 4  # same duration
-    small, _ = load_preset(write_preset(size=48))
-    assert Preview(2, small).preset.size == 48                             # never enlarged
-    looped, _ = load_preset(write_preset(frames=72, loop="seamless", seamless={"blend_frames": 18}))
-    assert Preview(4, looped).preset.seamless.blend_frames == 4            # the fade lasts as long (18/4)
+    assert (Plan(real).frames, Plan(real).size, Plan(real).outputs) == (10, 384, real.outputs)  # K = 1: the render
+    small = load_preset(write_preset(size=48))
+    assert Plan(small, every=2).size == 48                                 # never enlarged
+    looped = load_preset(write_preset(frames=72, loop="seamless", seamless={"blend_frames": 18}))
+    assert Plan(looped, every=4).blend_frames == 4                         # the fade lasts as long (18/4)
 
 
 def test_previewed_frames_dream_as_much_as_the_frames_they_stand_for(write_preset):
-    real, _ = load_preset(write_preset(frames=12, dream={"steps": 2, "step_size": {0: 0.01, 8: 0.05}}))
-    preview = Preview(4, real)
+    real = load_preset(write_preset(frames=12, dream={"steps": 2, "step_size": {0: 0.01, 8: 0.05}}))
+    preview = Plan(real, every=4)
     assert preview.dream_for(0) == real.dream_for(0)       # frame 0 (first_frame: 3 steps) as it is
     second = preview.dream_for(1)
     assert second.steps == 2 * 4                           # the dreaming of 4 frames at once
@@ -33,15 +34,23 @@ def test_previewed_frames_dream_as_much_as_the_frames_they_stand_for(write_prese
     assert preview.dream_for(2).step_size == pytest.approx(0.05)
 
 
-def test_the_transforms_run_for_every_real_frame_in_between(write_preset):
-    real, _ = load_preset(write_preset(frames=10, seed=3))
-    calls = []
+PROBE = """
+from dreamanim import transform
+CALLS = []
 
-    def chain(frame, ctx):
-        calls.append((ctx.t, ctx.frames, ctx.rng.integers(1 << 30)))
-        return frame + 1
+@transform("count_calls")
+def count_calls(frame, ctx):
+    CALLS.append((ctx.t, ctx.frames, int(ctx.rng.integers(1 << 30))))
+    return frame + 1
+"""
 
-    moved = Preview(4, real).chain(chain)(np.zeros((2, 2, 3), np.float32), FrameContext(1, 3, rng_for(3, 1)))
+
+def test_the_transforms_run_for_every_real_frame_in_between(write_preset, tmp_path, fresh_registry):
+    (tmp_path / "probe.py").write_text(PROBE)
+    real = load_preset(write_preset(frames=10, seed=3, plugins=["probe.py"], transform=["count_calls"]))
+    calls = real.chain.steps[0].info.fn.__globals__["CALLS"]
+    calls.clear()  # the load's dry run called it once
+    moved = Plan(real, every=4).move(np.zeros((2, 2, 3), np.float32), 1)
     assert np.all(moved == 4)  # four transforms between previewed frames 1 and 2
     assert calls == [(t, 10, rng_for(3, t).integers(1 << 30)) for t in (4, 5, 6, 7)]
 

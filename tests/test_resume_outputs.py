@@ -12,6 +12,7 @@ import pytest
 from conftest import QuietProgress, assert_one_line_error
 from dreamanim.config import load_preset
 from dreamanim.loop import render
+from dreamanim.plan import Plan
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +35,9 @@ def contents(folder):
 
 def test_resume_after_ctrl_c_while_the_mp4_is_written(write_preset, run_cli, tmp_path):
     preset_path = write_preset()
-    preset, folder = load_preset(preset_path)
+    preset = load_preset(preset_path)
     with pytest.raises(KeyboardInterrupt):
-        render(preset, folder, tmp_path / "anim", progress=StopAt("anim.mp4"))
+        render(Plan(preset), tmp_path / "anim", progress=StopAt("anim.mp4"))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["anim.frames", "anim.gif", "tiny.yaml"]  # the GIF is out, the MP4 never was
     frames = contents(tmp_path / "anim.frames")

@@ -9,10 +9,9 @@ import yaml
 from dreamanim.config import load_preset
 from dreamanim.context import FrameContext
 from dreamanim.expression import Expression, ExpressionError
-from dreamanim.loop import Chain
 from dreamanim.schedule import parse_schedule, restore_schedules, round_half_away
 
-from conftest import assert_one_line_error
+from conftest import frames_hash_of, assert_one_line_error
 
 KEYS = {10: 1.0, 40: -1.0, 20: 3.0}  # deliberately out of order: keyframes are sorted by t
 
@@ -110,12 +109,12 @@ def probe_preset(write_preset, tmp_path, fresh_registry):  # the probe plugin is
 
 def chain_output(preset, t):
     frame = np.zeros((4, 4, 3), np.float32)
-    out = Chain(preset.transform, preset.schedules)(frame, FrameContext(t, preset.frames, np.random.default_rng(0)))
+    out = preset.chain(frame, FrameContext(t, preset.frames, np.random.default_rng(0)))
     return float(out[0, 0, 0])
 
 
 def test_transform_parameters_take_their_value_at_each_frame(probe_preset):
-    preset, _ = load_preset(probe_preset({"level": {0: 10, 8: 50, "interpolation": "linear"},
+    preset = load_preset(probe_preset({"level": {0: 10, 8: 50, "interpolation": "linear"},
                                           "count": "t/4", "point": [0.0, {0: 0.0, 4: 1.0, "interpolation": "step"}]},
                                          frames=12))
     # level: 10 + 5t until 8 then 50; count: t/4 rounded half away from zero; point[1]: 0 then 1 from t=4
@@ -129,7 +128,7 @@ def test_transform_parameters_take_their_value_at_each_frame(probe_preset):
 
 
 def test_dream_settings_resolve_per_frame_and_layer_weights_crossfade(write_preset):
-    preset, _ = load_preset(write_preset(
+    preset = load_preset(write_preset(
         frames=5, first_frame={"steps": 7},
         dream={"layers": {"block9_add": {0: 1, 4: 0}, "block12_add": {0: 0, 4: 1}},
                "steps": {0: 1, 4: 3, "interpolation": "step"}, "step_size": "0.01 * (1 + t)", "octaves": 1}))
@@ -143,13 +142,13 @@ def test_dream_settings_resolve_per_frame_and_layer_weights_crossfade(write_pres
 
 
 def test_a_first_frame_schedule_is_its_value_at_frame_zero(write_preset):
-    preset, _ = load_preset(write_preset(frames=40, first_frame={"steps": "T/8 + t"}))
+    preset = load_preset(write_preset(frames=40, first_frame={"steps": "T/8 + t"}))
     assert preset.dream_for(0).steps == 5 and preset.first_frame.steps == 5 and preset.dream_for(1).steps == 2
     assert preset.schedules == ()  # nothing left to resolve later
 
 
 def test_schedules_given_with_set(write_preset):
-    preset, _ = load_preset(write_preset(frames=20), ["transform[0].stretch.amount={0: 0.01, 10: 0.05}",
+    preset = load_preset(write_preset(frames=20), ["transform[0].stretch.amount={0: 0.01, 10: 0.05}",
                                                       "dream.steps=1 + t/10"])
     assert [s.key for s in preset.schedules] == ["dream.steps", "transform[0].stretch.amount"]
     assert preset.dream_for(15).steps == 3
@@ -157,7 +156,7 @@ def test_schedules_given_with_set(write_preset):
 
 def test_the_frames_hash_covers_the_schedules(write_preset):
     def frames_hash(amount):
-        return load_preset(write_preset(transform=[{"zoom": {"amount": amount}}], frames=10))[0].frames_hash()
+        return frames_hash_of(load_preset(write_preset(transform=[{"zoom": {"amount": amount}}], frames=10)))
     assert frames_hash({0: 0.01, 5: 0.03}) == frames_hash({0: 0.01, 5: 0.03})
     # Same frame-0 value, other frames differ: a --resume must refuse to mix them.
     assert frames_hash({0: 0.01, 5: 0.03}) != frames_hash({0: 0.01, 5: 0.04})
@@ -169,14 +168,14 @@ def test_schedules_written_back_into_a_resolved_preset_load_again(write_preset, 
     path = write_preset(frames=9, dream={"steps": "1 + t/4", "layers": {"block9_add": {0: 1, 8: 2}}},
                         transform=[{"zoom": {"amount": {0: 0.01, 8: 0.03, "interpolation": "smooth"},
                                              "center": [0.5, "0.5 + t/100"]}}])
-    preset, _ = load_preset(path)
+    preset = load_preset(path)
     # A resolved dump of the preset (what a sidecar or manifest starts from) holds frame-0 values.
     flat = {**yaml.safe_load(path.read_text()), "dream": preset.dream.model_dump(exclude_unset=True),
             "transform": [{"zoom": {"amount": 0.01, "center": [0.5, 0.5]}}]}
     again = tmp_path / "again.yaml"
     again.write_text(yaml.safe_dump(restore_schedules(flat, preset.schedules)))
-    reloaded, _ = load_preset(again)
-    assert reloaded.frames_hash() == preset.frames_hash()
+    reloaded = load_preset(again)
+    assert frames_hash_of(reloaded) == frames_hash_of(preset)
     assert [reloaded.dream_for(t) for t in range(9)] == [preset.dream_for(t) for t in range(9)]
 
 

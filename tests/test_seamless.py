@@ -9,6 +9,7 @@ from scipy.ndimage import gaussian_filter
 
 from dreamanim.config import load_preset
 from dreamanim.loop import render
+from dreamanim.plan import Plan
 from dreamanim.seamless import LoopMeter, blend_count, frame_difference, play, seamless_plan
 
 from conftest import assert_one_line_error
@@ -94,15 +95,15 @@ def test_a_tiny_seamless_render_loops_without_a_jump(write_preset, run_cli, tmp_
 
 @pytest.mark.slow
 def test_seamless_blending_leaves_the_saved_frames_raw_so_resume_can_switch_loops(write_preset, tmp_path):
-    preset, folder = load_preset(write_preset(frames=8, outputs={"gif": {}}))
-    first = render(preset, folder, tmp_path / "anim")
+    preset = load_preset(write_preset(frames=8, outputs={"gif": {}}))
+    first = render(Plan(preset), tmp_path / "anim")
     raw = [iio.imread(p) for p in sorted(first.frames_folder.glob("frame_*.png"))]
     for path in tmp_path.glob("anim.*"):  # keep only the frames folder
         if path.is_file():
             path.unlink()
-    preset, folder = load_preset(write_preset(frames=8, loop="seamless", seamless={"blend_frames": 2},
+    preset = load_preset(write_preset(frames=8, loop="seamless", seamless={"blend_frames": 2},
                                               outputs={"gif": {}}))
-    again = render(preset, folder, tmp_path / "anim", resume=True)
+    again = render(Plan(preset), tmp_path / "anim", resume=True)
     assert again.rendered == 0  # the same frames: nothing dreamed again
     assert all(np.array_equal(a, iio.imread(p))
                for a, p in zip(raw, sorted(again.frames_folder.glob("frame_*.png")), strict=True))

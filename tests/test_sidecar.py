@@ -28,13 +28,13 @@ def relative_preset(tmp_path):
 
 
 def test_sidecar_is_a_preset_with_every_key_absolute_paths_and_the_command_line(relative_preset, tmp_path):
-    preset, folder = load_preset(relative_preset, ["dream.steps=1", "seed=42"])
-    text = sidecar_text(preset, folder)
+    preset = load_preset(relative_preset, ["dream.steps=1", "seed=42"])
+    text = sidecar_text(preset)
     assert text.startswith(f"# Rendered by dreamanim {__version__}")
     elsewhere = tmp_path / "far" / "away"
     elsewhere.mkdir(parents=True)
     (elsewhere / "again.yaml").write_text(text)
-    again, again_folder = load_preset(elsewhere / "again.yaml")   # the input is found from anywhere
+    again = load_preset(elsewhere / "again.yaml")   # the input is found from anywhere
     assert again.input == str(relative_preset.parent / "cat.png")
     assert (again.seed, again.dream.steps, again.frames, again.size) == (42, 1, 2, 48)
     assert again.dream.layers == {"block9_add": 1.0, "block10_add": 0.5}  # the model's default, named
@@ -43,27 +43,26 @@ def test_sidecar_is_a_preset_with_every_key_absolute_paths_and_the_command_line(
     assert data["transform"] == [{"stretch": {"axis": "vertical", "amount": 0.05, "center": [0.5, 0.5],
                                               "border": "reflect", "order": 1}}]  # defaults filled in
     assert "output" not in data
-    assert resolved(again, again_folder) == resolved(preset, folder)  # a fixed point
+    assert resolved(again) == resolved(preset)  # a fixed point
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in PRESETS.glob("*.yaml")))
 def test_every_shipped_preset_survives_the_round_trip(name, tmp_path):
-    preset, folder = load_preset(PRESETS / f"{name}.yaml")
-    (tmp_path / "x.preset.yaml").write_text(sidecar_text(preset, folder))
-    again, again_folder = load_preset(tmp_path / "x.preset.yaml")
-    assert resolved(again, again_folder) == resolved(preset, folder)
+    preset = load_preset(PRESETS / f"{name}.yaml")
+    (tmp_path / "x.preset.yaml").write_text(sidecar_text(preset))
+    again = load_preset(tmp_path / "x.preset.yaml")
+    assert resolved(again) == resolved(preset)
     assert again.schedules_data() == preset.schedules_data()  # keyframes and expressions kept
     for t in (0, 1, preset.frames // 2, preset.frames - 1):  # every frame is dreamed the same way
-        assert effective(again, again_folder, t) == effective(preset, folder, t), t
+        assert effective(again, t) == effective(preset, t), t
 
 
-def effective(preset, folder, t):
-    """Frame t's dream settings with the model's defaults named and the guide image's path resolved."""
+def effective(preset, t):
+    """Frame t's dream settings with the model's defaults named (paths are absolute once loaded)."""
     from dreamanim.models import model_entry
     settings, entry = preset.dream_for(t), model_entry(preset.model)
     return settings.model_copy(update={"layers": settings.layers or dict(entry.default_layers),
-                                       "step_size": settings.step_size or entry.default_step,
-                                       "guide": settings.guide and (folder / settings.guide).resolve()})
+                                       "step_size": settings.step_size or entry.default_step})
 
 
 def test_an_existing_sheet_or_sidecar_is_kept_without_force(run_cli, write_preset, tmp_path):

@@ -227,11 +227,11 @@ NEW = ["rotate", "affine", "roll", "sine_shear", "random_shift", "sobel", "prewi
 
 
 def test_every_transform_validates_through_the_preset_loader(write_preset):
-    from dreamanim.config import load_preset, transform_values
+    from dreamanim.config import load_preset
     steps = [{name: {}} for name in NEW] + [{"zoom": {"center": [0.2, 0.8], "border": "wrap", "order": 3}},
                                             {"affine": {"matrix": [[1, 0.1, 2], [0, 1, -1]]}}]
-    preset, _ = load_preset(write_preset(transform=steps))
-    assert transform_values(preset.transform[-2])["center"] == (0.2, 0.8)
+    preset = load_preset(write_preset(transform=steps))
+    assert preset.transform[-2].params["center"] == (0.2, 0.8)
     with pytest.raises(PresetError, match=r"transform\[0\]\.rotate\.degrees"):
         load_preset(write_preset(transform=[{"rotate": {"degrees": "x"}}]))
     with pytest.raises(PresetError, match=r"transform\[0\]\.zoom: center must be two fractions"):

@@ -1,4 +1,5 @@
-"""Writers: the streaming GIF is a real GIF (ffmpeg/Pillow read it), play orders, atomic writes."""
+"""Writers: every format of the outputs table writes a real file that reads back with its frames and
+size; the streaming GIF is a real GIF (Pillow reads it); play orders; atomic writes."""
 import io
 
 import imageio.v3 as iio
@@ -6,8 +7,28 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import assert_one_line_error
 from dreamanim.gif import GifStream
-from dreamanim.writers import play_order, write_gif, write_mp4
+from dreamanim.outputs import FORMATS, format_module
+from dreamanim.outputs.play import play_order
+
+
+def write(fmt, path, frames, **settings):
+    module = format_module(fmt)
+    with module.Writer(path, module.Settings(**settings), comment="made by a test") as writer:
+        for frame in frames:
+            writer.add(frame)
+
+
+def read_back(path):
+    """(frame count, width, height) as a player sees them: Pillow for GIF/WebP, ffmpeg for videos."""
+    if path.suffix in (".gif", ".webp"):
+        with Image.open(path) as im:
+            return im.n_frames, im.size[0], im.size[1]
+    import imageio_ffmpeg
+    frames = iio.imread(path, plugin="FFMPEG", index=None)
+    assert imageio_ffmpeg.count_frames_and_secs(str(path))[0] == len(frames)
+    return len(frames), frames.shape[2], frames.shape[1]
 
 
 def gradient_frames(n, h=21, w=34):
@@ -41,19 +62,45 @@ def test_gif_stream_reads_back_with_pillow(loops, netscape):
         assert np.abs(back - f).mean() < 4  # 256-colour quantisation only
 
 
-def test_gif_and_mp4_are_written_atomically_and_read_back(tmp_path):
-    frames = gradient_frames(6, 21, 35)  # odd sizes: the MP4 is padded to even
-    write_gif(tmp_path / "a.gif", iter(frames), fps=12, loops=0)
-    write_mp4(tmp_path / "a.mp4", iter(frames), fps=24, crf=18)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.mp4"]  # no temporary leftovers
-    assert iio.imread(tmp_path / "a.gif", index=None).shape == (6, 21, 35, 3)
-    assert iio.imread(tmp_path / "a.mp4", plugin="FFMPEG", index=None).shape == (6, 22, 36, 3)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_is_written_atomically_and_reads_back(fmt, tmp_path):
+    frames = gradient_frames(6, 22, 36)
+    write(fmt, tmp_path / f"a.{fmt}", iter(frames))
+    assert [p.name for p in tmp_path.iterdir()] == [f"a.{fmt}"]  # no temporary leftovers
+    assert read_back(tmp_path / f"a.{fmt}") == (6, 36, 22)
 
 
-def test_a_failed_write_leaves_no_partial_file(tmp_path):
+def test_odd_sizes_are_kept_except_by_h264_which_pads_to_even(tmp_path):
+    frames = gradient_frames(3, 21, 35)
+    for fmt in FORMATS:
+        write(fmt, tmp_path / f"a.{fmt}", frames)
+        assert read_back(tmp_path / f"a.{fmt}") == ((3, 36, 22) if fmt == "mp4" else (3, 35, 21)), fmt
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_failed_write_leaves_no_partial_file(fmt, tmp_path):
     def broken():
         yield gradient_frames(1)[0]
         raise RuntimeError("disk full")
     with pytest.raises(RuntimeError):
-        write_gif(tmp_path / "a.gif", broken(), fps=12, loops=0)
+        write(fmt, tmp_path / f"a.{fmt}", broken())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_render_writes_webm_and_webp_from_the_preset(write_preset, run_cli, tmp_path):
+    code, out, err = run_cli("render", write_preset(frames=3, outputs={"webm": {"fps": 8}, "webp": None}),
+                             "-o", tmp_path / "anim", "--quiet")
+    assert code == 0, err
+    assert read_back(tmp_path / "anim.webm") == read_back(tmp_path / "anim.webp") == (3, 48, 32)
+    assert not (tmp_path / "anim.gif").exists() and not (tmp_path / "anim.mp4").exists()
+    code, _, err = run_cli("render", write_preset(frames=2), "-o", tmp_path / "one.webp", "--quiet")
+    assert code == 0, err
+    assert read_back(tmp_path / "one.webp") == (2, 48, 32) and not (tmp_path / "one.gif").exists()
+
+
+def test_an_output_extension_no_writer_handles_is_one_line(write_preset, run_cli, tmp_path):
+    code, _, err = run_cli("render", write_preset(), "-o", tmp_path / "anim.xyz")
+    assert_one_line_error(code, err, "anim.xyz", "no output format writes .xyz files", "gif, mp4, webm, webp")
+    code, _, err = run_cli("render", write_preset(), "-o", tmp_path / "anim.wepb")
+    assert_one_line_error(code, err, "did you mean 'webp'")
+    assert list(tmp_path.glob("anim*")) == []

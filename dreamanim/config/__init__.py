@@ -3,10 +3,10 @@
 Every error names the file and key path (`transform[0].stretch.amount`), says what is wrong
 and how to fix it, and all of a file's schema errors are reported together, once.
 
-    load_preset(path, ["dream.steps=5"]) => (Preset, the preset's folder)
+    load_preset(path, ["dream.steps=5"]) => Preset (file paths absolute, a ready transform chain)
 
 schema (the models), overrides (--set), describe (validation errors), scheduled (schedules),
-checks (model, transforms, files) and files (paths and digests) are its parts.
+transforms (the chain), checks (model, plugins, files) and files (digests) are its parts.
 """
 import typing
 from pathlib import Path
@@ -15,18 +15,19 @@ import yaml
 
 from ..errors import PresetError
 from . import checks, scheduled
-from .checks import _param_models, load_plugins, transform_values
+from .checks import load_plugins
 from .describe import validate
-from .files import content_digests, file_sha256, resolve_input, resolve_weights
+from .files import content_digests
 from .overrides import parse_override, set_dotted
-from .schema import (MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, OUTPUT_FORMATS, ColorLock,
-                     DreamOverrides, DreamSettings, GifOutput, Mp4Output, NoiseSettings, Outputs, Preset,
-                     Seamless, TransformStep)
+from ..schedule import settings_at
+from .schema import (MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, ColorLock, DreamOverrides,
+                     DreamSettings, GifOutput, Mp4Output, NoiseSettings, Outputs, Preset, Seamless, TransformStep)
+from .transforms import build_chain, with_full_params
 
 
 def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
-                check_model: bool = True) -> tuple[Preset, Path]:
-    """Read, override and validate a preset. Returns it with its folder (for relative paths).
+                check_model: bool = True) -> Preset:
+    """Read, override and validate a preset; its file paths come back absolute.
     check_model=False skips the check of layer names, which imports the model (and TensorFlow)."""
     path, where = Path(path), str(path)
     data = _read_yaml(path)
@@ -34,19 +35,21 @@ def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
         key, value = parse_override(text)
         set_dotted(data, key, value, text)
     data, dream_schedules = scheduled.take_dream_schedules(data, where)
-    preset = validate(Preset, data, where)
-    folder = path.parent
+    preset = validate(Preset, data, where, context={"folder": path.parent})
+    if dream_schedules:  # the dream's scheduled keys at their frame-0 values
+        dream = scheduled.at_frame(lambda: settings_at(preset.dream, dream_schedules, 0, preset.frames), where)
+        preset = preset.model_copy(update={"dream": dream})
+        preset._dream_schedules = tuple(dream_schedules)
     if check_model:
         checks.check_model(preset, where)
-    load_plugins([folder / p for p in preset.plugins], where)  # once, for everything below
-    preset = scheduled.take_transform_schedules(preset, dream_schedules, where)
-    checks.check_transforms(preset, where)
+    load_plugins(preset.plugins, where)  # once, for everything below
+    chain = build_chain(preset, where)
+    preset = with_full_params(preset, chain)
+    preset._dream_schedules, preset._chain = tuple(dream_schedules), chain
     scheduled.check_schedules(preset, where)
-    checks.check_input(preset, folder, where)
-    checks.check_guides(preset, folder, where)
-    checks.check_weights(preset, folder, where)
-    preset._contents = content_digests(preset, folder, where)
-    return preset, folder
+    checks.check_files(preset, where)
+    preset._contents = content_digests(preset, where)
+    return preset
 
 
 def _read_yaml(path: Path) -> dict:
@@ -80,8 +83,6 @@ def plugin_files(path: str | Path) -> list[Path]:
     return [path.parent / p for p in plugins]
 
 
-__all__ = ["load_preset", "plugin_files", "load_plugins", "transform_values", "resolve_input",
-           "resolve_weights", "content_digests", "file_sha256", "Preset", "DreamSettings",
+__all__ = ["load_preset", "plugin_files", "load_plugins", "Preset", "DreamSettings",
            "DreamOverrides", "Outputs", "GifOutput", "Mp4Output", "ColorLock", "Seamless",
-           "NoiseSettings", "TransformStep", "OUTPUT_FORMATS", "MAX_OCTAVE_UP", "MAX_OCTAVES",
-           "MAX_STEPS", "MAX_TILE_SIZE"]
+           "NoiseSettings", "TransformStep", "MAX_OCTAVE_UP", "MAX_OCTAVES", "MAX_STEPS", "MAX_TILE_SIZE"]

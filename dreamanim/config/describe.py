@@ -1,17 +1,18 @@
 """pydantic's ValidationError => one PresetError: each problem by its key path, did-you-mean for unknown keys."""
-import difflib
 import typing
 from typing import Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import PresetError
+from ..errors import PresetError, suggest
 from ..schedule import dotted
 
 
-def validate(model: type[BaseModel], data: Any, where: str, prefix: tuple = ()) -> Any:
+def validate(model: type[BaseModel], data: Any, where: str, prefix: tuple = (), *,
+             context: Optional[dict] = None) -> Any:
+    """model.model_validate(data, context=context), or one PresetError naming each problem's key."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         problems = [_describe(model, prefix, tuple(e["loc"]), e) for e in exc.errors()]
         more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -24,9 +25,8 @@ def _describe(model: type[BaseModel], prefix: tuple, loc: tuple, err: dict) -> s
     key = dotted([p for p in full if p not in ("name", "params") or not _in_transform(full)])
     if err["type"] == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; known: {', '.join(known)}" if known else "")
-        return f"{key}: unknown key{hint}"
+        hint = suggest(str(loc[-1]), known, listing="") or (f"known: {', '.join(known)}" if known else "")
+        return f"{key}: unknown key{'; ' + hint if hint else ''}"
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
     got = err.get("input")
     got_text = f", got {got!r}" if got is not None and not isinstance(got, (dict, list)) else ""

@@ -1,20 +1,28 @@
-"""The preset's schema: frozen pydantic models, unknown keys forbidden, with defaults, bounds and invariants."""
-import hashlib
-import json
+"""The preset's schema: frozen pydantic models, unknown keys forbidden, with defaults, bounds and invariants.
+
+File paths (FilePath) are resolved once, while the preset validates: relative to the preset's
+folder (the validation context's "folder"), made absolute; nothing after load sees a relative path.
+"""
+from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, create_model, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
+from ..frozen import Strict
+from ..objective_spec import NORMALIZERS, REDUCES
+from ..outputs import DEFAULT_FORMATS, FORMATS, format_module
 from ..schedule import Scheduled, settings_at
 
-OUTPUT_FORMATS = ("gif", "mp4")
+
+def _absolute(value: str, info: ValidationInfo) -> str:
+    folder = (info.context or {}).get("folder")
+    return value if folder is None or value == "noise" else str((Path(folder) / value).resolve())
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Reduce = Literal["meansq", "mean", "l2"]
+FilePath = Annotated[str, AfterValidator(_absolute)]  # a file the preset names, relative to the preset
+Reduce = Literal[REDUCES]
+Normalize = Literal[NORMALIZERS]
 Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
 MAX_OCTAVE_UP = 4  # each octave above the frame multiplies the pixels to dream by octave_scale**2
 # Upper bounds, so a typo or a schedule (`steps: "t*1e12"`) fails at load instead of hanging the
@@ -42,7 +50,7 @@ class DreamSettings(Strict):
     reduce: Reduce = "meansq"
     border: int = Field(0, ge=0)                 # activation pixels left out on each side
     channels: Optional[Channels] = None          # layer => the feature maps dreamed (others ignored)
-    guide: Optional[str] = None                  # image (relative to the preset) whose features are grown
+    guide: Optional[FilePath] = None             # image (relative to the preset) whose features are grown
     steps: int = Field(6, ge=1, le=MAX_STEPS)
     max_loss: Optional[float] = None             # an octave stops stepping once its objective passes this
     step_size: Optional[float] = Field(None, gt=0)  # in units of the [-1, 1] pixel range; None: model's
@@ -50,7 +58,7 @@ class DreamSettings(Strict):
     octave_range: Optional[tuple[int, int]] = None  # octaves lo..hi (0 = frame size), instead of `octaves`
     octave_scale: float = Field(1.4, gt=1)
     tile_size: int = Field(512, ge=32, le=MAX_TILE_SIZE)
-    normalize: Literal["std", "meanabs"] = "std"
+    normalize: Normalize = "std"
 
     @field_validator("layers")
     @classmethod
@@ -67,44 +75,31 @@ class DreamSettings(Strict):
         return self
 
 
-class DreamOverrides(Strict):
-    """`first_frame:` keys replace `dream:` keys for frame 0 only."""
-    layers: Optional[dict[str, float]] = None
-    reduce: Optional[Reduce] = None
-    border: Optional[int] = Field(None, ge=0)
-    channels: Optional[Channels] = None
-    guide: Optional[str] = None
-    steps: Optional[int] = Field(None, ge=1, le=MAX_STEPS)
-    max_loss: Optional[float] = None
-    step_size: Optional[float] = Field(None, gt=0)
-    octaves: Optional[int] = Field(None, ge=1, le=MAX_OCTAVES)
-    octave_range: Optional[tuple[int, int]] = None
-    octave_scale: Optional[float] = Field(None, gt=1)
-    tile_size: Optional[int] = Field(None, ge=32, le=MAX_TILE_SIZE)
-    normalize: Optional[Literal["std", "meanabs"]] = None
-
-    _octave_range = field_validator("octave_range")(_check_octave_range)
-
-    @model_validator(mode="after")
-    def _one_plan(self):
+def _overrides_of(settings: type[Strict]) -> type[Strict]:
+    """`first_frame:` keys replace `dream:` keys for frame 0 only: the same keys, bounds and
+    invariants, each key optional (None: as `dream:` says)."""
+    def one_plan(self):
         _one_octave_plan(self.octaves is not None, self.octave_range)
         return self
 
-
-class GifOutput(Strict):
-    fps: float = Field(12, gt=0, le=100)
-    loops: int = Field(0, ge=0)        # times the GIF plays; 0 = forever
-
-
-class Mp4Output(Strict):
-    fps: float = Field(24, gt=0, le=240)
-    crf: int = Field(18, ge=0, le=51)  # H.264 quality: lower is better and bigger
+    fields = {name: (Optional[f.annotation], FieldInfo.merge_field_infos(f, default=None))
+              for name, f in settings.model_fields.items()}
+    return create_model("DreamOverrides", __base__=Strict, __doc__=_overrides_of.__doc__.split(":")[0] + ".",
+                        __validators__={"octave_range_ok": field_validator("octave_range")(_check_octave_range),
+                                        "one_plan": model_validator(mode="after")(one_plan)},
+                        **fields)
 
 
-class Outputs(Strict):
-    gif: Optional[GifOutput] = None
-    mp4: Optional[Mp4Output] = None
+DreamOverrides = _overrides_of(DreamSettings)
 
+
+def _outputs_model() -> type[Strict]:
+    """`outputs:` one optional key per format of the outputs table, holding that format's Settings."""
+    fields = {fmt: (Optional[format_module(fmt).Settings], None) for fmt in FORMATS}
+    return create_model("Outputs", __base__=_OutputsForms, **fields)
+
+
+class _OutputsForms(Strict):
     @model_validator(mode="before")
     @classmethod
     def _bare_names(cls, data):
@@ -115,10 +110,14 @@ class Outputs(Strict):
             data = {k: ({} if v is None or v is True else v) for k, v in data.items() if v is not False}
         return data
 
-
     def only(self, fmt: str) -> "Outputs":
-        settings = getattr(self, fmt) or {"gif": GifOutput, "mp4": Mp4Output}[fmt]()
-        return Outputs(**{fmt: settings})
+        """Just `fmt`, with the preset's settings for it if it has any."""
+        return type(self)(**{fmt: getattr(self, fmt) or format_module(fmt).Settings()})
+
+
+Outputs = _outputs_model()
+GifOutput = format_module("gif").Settings
+Mp4Output = format_module("mp4").Settings
 
 
 class ColorLock(Strict):
@@ -161,39 +160,46 @@ class TransformStep(Strict):
 
 class Preset(Strict):
     """A whole animation. Paths are resolved; transforms are validated against their signatures."""
-    input: str = "noise"                 # image path (relative to the preset) or "noise"
+    input: FilePath = "noise"            # image path (relative to the preset) or "noise"
     noise: NoiseSettings = NoiseSettings()  # what `input: noise` looks like (unused with an image)
     size: int = Field(384, ge=16, le=8192)  # longer side of the frames, pixels
     frames: int = Field(60, ge=1, le=100_000)  # 100,000 frames: over an hour at 24 fps
     seed: int = Field(0, ge=0)  # numpy seeds are non-negative
     model: str = "efficientnet_lite0"
     precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
-    weights: Optional[str] = None        # a local weights file for the model (relative to the preset)
+    weights: Optional[FilePath] = None   # a local weights file for the model (relative to the preset)
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: TensorFlow's choice, a GPU if it sees one
     dream: DreamSettings = DreamSettings()
     first_frame: DreamOverrides = DreamOverrides()
     transform: list[TransformStep] = []
-    plugins: list[str] = []
+    plugins: list[FilePath] = []
     loop: Literal["forward", "reverse", "pingpong", "seamless"] = "forward"
     seamless: Seamless = Seamless()
     color_lock: ColorLock = ColorLock(mode="off")
-    outputs: Outputs = Outputs(gif=GifOutput(), mp4=Mp4Output())
+    outputs: Outputs = Outputs(**{fmt: {} for fmt in DEFAULT_FORMATS})
     output: Optional[str] = None         # base path of the outputs; default: the preset's name
-    # Keyframed values (dreamanim/schedule.py), set by load_preset; the fields above hold their
-    # frame-0 values. Private: not a preset key, and dream_for/the loop resolve them per frame.
-    _schedules: tuple[Scheduled, ...] = PrivateAttr(default=())
-    # ((preset key, sha256 of the file), ...) for the input, guide and weights files, set by
-    # load_preset: a file replaced under the same name dreams other frames, and --resume must
-    # not mix them. (Plugins are left out on purpose: "fix the plugin, then --resume".)
+    # Set by load_preset. Private: not preset keys. The fields above hold frame-0 values; the
+    # dream's keyframed values (dreamanim/schedule.py) are resolved per frame by dream_for, the
+    # transforms' by the chain (dreamanim/chain.py), built once with their parameters and schedules.
+    _dream_schedules: tuple[Scheduled, ...] = PrivateAttr(default=())
+    _chain: Any = PrivateAttr(default=None)
+    # ((preset key, sha256 of the file), ...) for the guide and weights files: a file replaced
+    # under the same name dreams other frames, and --resume must not mix them (the input's is
+    # its source's digest). Plugins are left out on purpose: "fix the plugin, then --resume".
     _contents: tuple[tuple[str, str], ...] = PrivateAttr(default=())
 
     @property
+    def chain(self):
+        from ..chain import Chain
+        return self._chain or Chain()
+
+    @property
     def schedules(self) -> tuple[Scheduled, ...]:
-        return self._schedules
+        return self._dream_schedules + self.chain.schedules
 
     def schedules_data(self) -> dict:
         """{key path: schedule as the preset writes it}, for the frames hash and the manifest."""
-        return {s.key: s.schedule.as_data() for s in self._schedules}
+        return {s.key: s.schedule.as_data() for s in self.schedules}
 
     @field_validator("transform", mode="before")
     @classmethod
@@ -216,7 +222,7 @@ class Preset(Strict):
     def dream_for(self, t: int) -> DreamSettings:
         """Dream settings for frame t: schedules at their frame-t values; frame 0 takes the
         first_frame overrides."""
-        dream = settings_at(self.dream, [s for s in self._schedules if s.path[0] == "dream"], t, self.frames)
+        dream = settings_at(self.dream, self._dream_schedules, t, self.frames)
         if t > 0:
             return dream
         changes = {k: v for k, v in self.first_frame.model_dump().items() if v is not None}
@@ -224,11 +230,13 @@ class Preset(Strict):
             changes.setdefault("octave_range", None)
         return dream.model_copy(update=changes)
 
-    def frames_hash(self) -> str:
-        """Hash of everything that decides the frames (not how the videos are encoded)."""
-        keys = self.model_dump(exclude={"outputs", "loop", "seamless", "output", "device"})
-        if self._schedules:  # only then: a preset without schedules keeps its hash (and --resume)
-            keys["schedules"] = self.schedules_data()
-        if self._contents:  # likewise: `input: noise` with no guide or weights keeps its hash
-            keys["contents"] = dict(self._contents)
-        return hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:16]
+    def frames_data(self) -> dict:
+        """Everything of the preset that decides the frames (not how the videos are encoded, and
+        not where its files are: their contents count)."""
+        keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device",
+                                                     "input", "weights"})
+        for section in ("dream", "first_frame"):
+            keys[section].pop("guide", None)
+        keys["schedules"] = self.schedules_data()
+        keys["contents"] = dict(self._contents)
+        return keys

@@ -6,7 +6,6 @@ A builder module provides
 so adding a model is one entry here (plus, for a network Keras does not ship, its module).
 Nothing here imports TensorFlow: `dreamanim models` stays instant.
 """
-import difflib
 import importlib
 import os
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from ..errors import ModelError
+from ..errors import ModelError, suggest
 from .precision import resolve as resolve_precision
 
 KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -113,10 +112,7 @@ DEFAULT_MODEL = "efficientnet_lite0"
 
 def model_entry(name: str) -> ModelEntry:
     if name not in MODELS:
-        close = difflib.get_close_matches(name, MODELS, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ModelError("model", f"unknown model {name!r}",
-                         f"{hint}known: {', '.join(MODELS)}; `dreamanim models` lists them")
+        raise ModelError("model", f"unknown model {name!r}", f"{suggest(name, MODELS)}; `dreamanim models` lists them")
     return MODELS[name]
 
 
@@ -152,6 +148,22 @@ def model_layers(name: str) -> list:
     return list(_layer_list(name))
 
 
+def check_layer(model: str, layer: str, where: str) -> None:
+    """ModelError at `where` unless `model` has a layer called `layer` (the one check of a layer name)."""
+    names = [info.name for info in model_layers(model)]
+    if layer not in names:
+        raise ModelError(where, f"{model} has no layer {layer!r}",
+                         f"{suggest(layer, names, listing='valid layers')}; `dreamanim layers {model}` lists them")
+
+
+def check_weights_file(model: str, path: Optional[Path], where: str = "weights") -> None:
+    """ModelError at `where` if a `weights: PATH` file is missing (one that does not fit the
+    model fails when it loads)."""
+    if path is not None and not Path(path).is_file():
+        raise ModelError(where, f"weights file not found: {path}",
+                         f"give {model_entry(model).takes_weights} for {model}; docs/models.md says which file each model takes")
+
+
 def default_layers(name: str) -> dict[str, float]:
     return dict(model_entry(name).default_layers)
 
@@ -177,13 +189,11 @@ def load_model(name: str, precision: str = "float32", weights: Optional[str | Pa
 def _load(name: str, dtype: str, weights: Optional[str], device: str):
     from .device import device_scope
     entry = model_entry(name)
-    if weights is not None and not Path(weights).is_file():
-        raise ModelError("weights", f"weights file not found: {weights}",
-                         f"give {entry.takes_weights} for {name}, relative to the preset")
+    check_weights_file(name, None if weights is None else Path(weights))
     with device_scope(device):  # the weights live where the dreaming runs
         return importlib.import_module(entry.builder).load(entry, dtype, None if weights is None else Path(weights))
 
 
-__all__ = ["MODELS", "DEFAULT_MODEL", "ModelEntry", "KerasApp", "model_entry",
+__all__ = ["MODELS", "DEFAULT_MODEL", "ModelEntry", "KerasApp", "model_entry", "check_layer", "check_weights_file",
            "model_layers", "default_layers", "load_model", "model_precision", "offline_models",
            "availability", "keras_cache_path"]

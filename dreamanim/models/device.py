@@ -31,22 +31,3 @@ def device_scope(device: str):
     check_device(device)
     import tensorflow as tf
     return tf.device("/GPU:0" if device == "gpu" else "/CPU:0")
-
-
-class OnDevice:
-    """A Dreamer whose dream() runs (and so traces its step) inside the device scope;
-    everything else is the dreamer's own."""
-
-    def __init__(self, dreamer, device: str):
-        self._dreamer, self._device = dreamer, device
-
-    def dream(self, *args, **kwargs):
-        with device_scope(self._device):
-            return self._dreamer.dream(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._dreamer, name)
-
-
-def on_device(dreamer, device: str):
-    return dreamer if device == "auto" else OnDevice(dreamer, device)

@@ -1,0 +1,6 @@
+"""The base of every settings model: frozen pydantic, unknown keys are errors."""
+from pydantic import BaseModel, ConfigDict
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)

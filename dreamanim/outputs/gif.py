@@ -1,0 +1,37 @@
+"""GIF: the animation that plays everywhere; streamed frame by frame (dreamanim/gif.py's encoder)."""
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from ..frozen import Strict
+from ..gif import GifStream
+from ..writers import atomic
+
+
+class Settings(Strict):
+    fps: float = Field(12, gt=0, le=100)
+    loops: int = Field(0, ge=0)        # times the GIF plays; 0 = forever
+    sound: ClassVar[bool] = False
+
+
+class Writer:
+    def __init__(self, path: Path, settings: Settings, *, comment: str = ""):
+        self.path, self.settings, self.comment = Path(path), settings, comment
+
+    def __enter__(self) -> "Writer":
+        self._atomic = atomic(self.path)
+        self._file = open(self._atomic.__enter__(), "wb")
+        self._gif = GifStream(self._file, fps=self.settings.fps, loops=self.settings.loops, comment=self.comment)
+        return self
+
+    def add(self, frame) -> None:
+        self._gif.add(frame)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if kind is None:
+                self._gif.close()
+            self._file.close()
+        finally:
+            self._atomic.__exit__(kind, exc, tb)

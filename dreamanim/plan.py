@@ -1,0 +1,111 @@
+"""A render plan: Plan(preset, every=K) => what the frame loop runs: its frames, source, dream
+settings, moves between frames, outputs and identity. The full render is the plan with K = 1.
+
+A preview (K > 1) is a quick look at a whole animation, small and every K-th frame, moving as
+the real one. The real render dreams frame t+1 from transform(frame t). The preview keeps
+frames 0, K, 2K, ... of it: between two of them it runs the transform chain K times, at the
+real frame times (so scheduled and random transforms take exactly the values of the real
+render, and the picture moves as far as over K real frames), then dreams once with K times
+the steps, so the dream grows as much per unit of motion as in the real render. (K times the
+step size instead costs nothing but overshoots into noise; no compensation leaves the dream
+far too weak: measured in docs/previews.md.) Frames are at most PREVIEW_SIZE pixels, the GIF
+plays at fps / K so it lasts as long as the real one, and everything goes to OUTPUT.preview.*.
+"""
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .context import FrameContext, rng_for
+
+if TYPE_CHECKING:  # config (pydantic) loads only when a plan is made: `--help` stays fast
+    from .config import DreamSettings, Preset
+    from .sources import Source
+
+DEFAULT_EVERY = 4
+PREVIEW_SIZE = 256  # pixels on the longer side: measured, the best look for the time (docs/previews.md)
+
+
+@dataclass(frozen=True)
+class Plan:
+    preset: "Preset"  # the full render's preset: what the sidecar and the manifest record
+    every: int = 1    # dream every K-th frame of it
+
+    @property
+    def preview(self) -> bool:
+        return self.every > 1
+
+    @property
+    def frames(self) -> int:
+        return math.ceil(self.preset.frames / self.every)
+
+    @property
+    def size(self) -> int:
+        return min(self.preset.size, PREVIEW_SIZE) if self.preview else self.preset.size
+
+    @property
+    def seed(self) -> int:
+        return self.preset.seed
+
+    @cached_property
+    def source(self) -> "Source":
+        from .sources import open_source
+        p = self.preset
+        return open_source(p.input, self.size, p.seed, p.noise.model_dump())
+
+    def dream_for(self, i: int) -> "DreamSettings":
+        """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames."""
+        settings = self.preset.dream_for(i * self.every)
+        return settings if i == 0 or not self.preview else settings.model_copy(
+            update={"steps": settings.steps * self.every})
+
+    def move(self, frame: np.ndarray, i: int) -> np.ndarray:
+        """Frame i moved on to where frame i+1 starts: the chain at each real frame in between."""
+        real = self.preset
+        for t in range(i * self.every, (i + 1) * self.every):
+            frame = real.chain(frame, FrameContext(t, real.frames, rng_for(real.seed, t)))
+        return frame
+
+    @property
+    def outputs(self):
+        """The preset's outputs; a preview writes one GIF playing as long as the real render."""
+        real = self.preset
+        if not self.preview:
+            return real.outputs
+        from .outputs import format_module
+        gif = format_module("gif").Settings
+        first = next((s for s in (getattr(real.outputs, f) for f in type(real.outputs).model_fields) if s), gif())
+        loops = real.outputs.gif.loops if real.outputs.gif else 0
+        return type(real.outputs)(gif=gif(fps=max(first.fps / self.every, 0.5), loops=loops))
+
+    @property
+    def blend_frames(self) -> int:
+        """How many frames a seamless loop fades over (a preview's fade lasts as long)."""
+        return max(1, round(self.preset.seamless.blend_frames / self.every))
+
+    def precision(self) -> str:
+        from .models import model_precision
+        return model_precision(self.preset.model, self.preset.precision)
+
+    def identity(self) -> dict:
+        """Everything that decides the frames: the frame store resumes only frames made under it.
+        (bfloat16 and float32 dream slightly different frames: a resume must not mix them.)"""
+        made = {"preset": self.preset.frames_data(), "input": self.source.digest, "precision": self.precision()}
+        return {**made, "preview": self.every} if self.preview else made
+
+    def manifest(self) -> dict:
+        """What the frames were made with, for people: the real preset, and a preview's own settings."""
+        from . import __version__
+        from .sidecar import resolved
+        p = self.preset
+        made = {"dreamanim": __version__, "seed": p.seed, "precision": self.precision(),
+                "input": p.input, "preset": resolved(p)}
+        return {**made, "preview": {"every": self.every, "size": self.size}} if self.preview else made
+
+    def dreamer(self):
+        """The model's Dreamer (TensorFlow loads here, not at import)."""
+        from .dream import dreamer_for
+        p = self.preset
+        return dreamer_for(p.model, p.precision, p.weights, p.device)
