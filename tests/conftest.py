@@ -58,14 +58,14 @@ def fresh_registry():
     a test loads are dropped afterwards, so two tests may both define `mine`."""
     import sys
 
-    from dreamanim import registry
+    from dreamanim import plugins, registry
     registry.get("zoom")  # the built-ins load once, and stay
     saved, modules = dict(registry._registry), set(sys.modules)
     yield
     registry._registry.clear()
     registry._registry.update(saved)
     for name in set(sys.modules) - modules:
-        if name.startswith((registry.PLUGIN_MODULE_PREFIX, "fake_pkg")):
+        if name.startswith((plugins.PLUGIN_MODULE_PREFIX, "fake_pkg")):
             del sys.modules[name]
 
 

@@ -2,7 +2,7 @@
 import typing
 from pathlib import Path
 
-from .. import registry
+from .. import plugins
 from ..errors import DreamanimError, InputError, PluginError, PresetError
 from .schema import Preset
 
@@ -51,7 +51,7 @@ def load_plugins(files: typing.Sequence[str | Path], where: str) -> None:
         if not Path(path).is_file():
             raise PluginError(f"{where}: plugins[{i}]", f"plugin file not found: {path}",
                               "plugin paths are relative to the preset's folder")
-        registry.load_plugin_file(Path(path))
+        plugins.load_plugin_file(Path(path))
 
 
 def check_files(preset: Preset, where: str) -> None:

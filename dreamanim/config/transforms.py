@@ -3,7 +3,7 @@ its signature, its values validated and tried once on a small frame (a bad value
 at frame 300)."""
 import numpy as np
 
-from .. import registry
+from .. import blame, registry
 from ..chain import Chain, Step
 from ..context import FrameContext
 from ..errors import PluginError, PresetError
@@ -54,7 +54,7 @@ def dry_run(info: registry.TransformInfo, values: dict, where: str) -> None:
         info.run(_test_frame(), ctx, values, on="on a 24x32 test frame", fix="fix the plugin")
     except PluginError as exc:
         if isinstance(exc.__cause__, ValueError):  # the transform's own parameter checks
-            raise PresetError(where, registry.value_error_text(info, exc.__cause__), "fix that parameter") from None
+            raise PresetError(where, blame.value_error_text(info, exc.__cause__), "fix that parameter") from None
         raise
 
 

@@ -1,0 +1,184 @@
+"""The commands behind `dreamanim COMMAND`: each takes the parsed arguments and returns an exit code.
+
+They are thin: each turns its arguments into a call of the library (config, plan, loop,
+contact sheet, gallery, registry, models) and prints what the user asked to see.
+"""
+from pathlib import Path
+from typing import Optional
+
+from .errors import PluginError
+
+EXIT_OK = 0
+
+
+def cmd_render(args) -> int:
+    from .config import load_preset
+    from .loop import render
+    from .plan import Plan
+    overrides = list(args.overrides)
+    overrides += [f"frames={args.frames}"] if args.frames is not None else []
+    overrides += [f"seed={args.seed}"] if args.seed is not None else []
+    base, only = output_base(args.output, args.preset)
+    preset = load_preset(args.preset, overrides)
+    if args.output is None and preset.output:
+        base = Path(preset.output)
+    if only:  # -o name.gif: that format only, with the preset's settings for it if it has any
+        preset = preset.model_copy(update={"outputs": preset.outputs.only(only)})
+    plan = Plan(preset, every=args.preview or 1)
+    if plan.preview:  # its own files beside the full render's: <base>.preview.*
+        base = base.with_name(base.name + ".preview")
+    bars = None
+    if not args.quiet:
+        from .progress import Bars
+        bars = Bars()
+    try:
+        result = render(plan, base, resume=args.resume, force=args.force, progress=bars)
+    finally:
+        if bars:
+            bars.close()
+    if not args.quiet:
+        made = ", ".join(str(p) for p in result.outputs.values())
+        per = f", {result.seconds / result.rendered:.1f} s/frame" if result.rendered else ""
+        seam = (f"; loop jump {result.loop_jump:.1f} (typical step {result.loop_step:.1f})"
+                if preset.loop == "seamless" and result.loop_jump is not None else "")
+        print(f"{result.frames} frames in {result.frames_folder}/ ({result.rendered} dreamed now"
+              f"{per}); wrote {made}{seam}")
+    return EXIT_OK
+
+
+def output_base(output, preset_path) -> tuple[Path, Optional[str]]:
+    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats)."""
+    from .outputs import format_of
+    if output is None:
+        return Path(Path(preset_path).stem), None
+    path = Path(output)
+    only = format_of(path)
+    return (path.with_suffix("") if only else path), only
+
+
+def cmd_sheet(args) -> int:
+    from .contact_sheet import sheet_for
+    from .sidecar import PNG_KEY
+    from .store import frames_folder, provenance_of
+    from .writers import check_free, write_png
+    base = sheet_source(args.render_output)
+    # Not OUTPUT.sheet.png: the render wrote that one, and it is never replaced without --force.
+    out = Path(args.output) if args.output else base.with_name(f"{base.name}.sheet-{args.count}.png")
+    check_free([out], args.force)
+    sheet = sheet_for(frames_folder(base), args.count, columns=args.columns)
+    made = provenance_of(frames_folder(base))  # how the frames were made goes on the sheet too
+    write_png(out, sheet, text={PNG_KEY: made} if made else {})
+    print(f"wrote {out} ({sheet.width}x{sheet.height})")
+    return EXIT_OK
+
+
+def sheet_source(output: str) -> Path:
+    """The base path of a render from its base path, frames folder, or video."""
+    from .errors import InputError
+    from .store import frames_folder
+    from .outputs import FORMATS
+    path = Path(output)
+    if path.suffix.lower()[1:] in FORMATS or path.suffix == ".frames":
+        path = path.with_suffix("")
+    if not frames_folder(path).is_dir():
+        raise InputError(output, f"no frames folder {frames_folder(path)}",
+                         "give the OUTPUT of a render (its base path, .frames folder or video); "
+                         "the sheet is made from the saved frames")
+    return path
+
+
+def cmd_plot(args) -> int:
+    from .config import load_preset
+    from .plot import write_chart
+    overrides = list(args.overrides) + ([f"frames={args.frames}"] if args.frames is not None else [])
+    preset = load_preset(args.preset, overrides, check_model=False)  # layer names need TensorFlow
+    out = Path(args.output) if args.output else Path(f"{Path(args.preset).stem}.schedules.png")
+    panels = write_chart(preset, out, force=args.force, where=args.preset)
+    print(f"wrote {out} ({panels} scheduled value(s) over {preset.frames} frames)")
+    return EXIT_OK
+
+
+def cmd_transforms(args) -> int:
+    from . import plugins, registry
+    from .config import load_plugins, plugin_files
+    for name in args.files:
+        path = Path(name)
+        if path.suffix == ".py":
+            if not path.is_file():
+                raise PluginError(name, "plugin file not found",
+                                  "give the path of a plugin .py file or of a preset")
+            plugins.load_plugin_file(path)
+        else:
+            load_plugins(plugin_files(path), name)
+    for info in registry.all_transforms():
+        origin = "" if info.origin == "built-in" else f"  [{info.origin} {info.source}]"
+        print(f"{info.name:<14} {info.doc}{origin}")
+        for p in info.params:
+            print(f"    {p.name}: {p.type_name} = {p.default_text}")
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from .models import DEFAULT_MODEL, MODELS, availability
+    print(f"{'model':<20} {'offline':<7}  about")
+    for name, entry in MODELS.items():
+        offline = availability(name)
+        notes = ["default"] if name == DEFAULT_MODEL else []
+        if offline == "no":
+            notes.append(f"Keras downloads {entry.keras.download_mb} MB of weights on first use")
+        more = f" [{'; '.join(notes)}]" if notes else ""
+        print(f"{name:<20} {offline:<7}  {entry.summary}{more}")
+    print("\noffline: yes = weights installed with dreamanim; cached = downloaded by Keras earlier; "
+          "no = needs the network once.\nAny model also takes a local weights file: `weights: PATH` "
+          "in a preset (docs/models.md).")
+    return EXIT_OK
+
+
+def cmd_gallery(args) -> int:
+    from .gallery import GallerySettings, dream_gallery, gallery_layers, gallery_sheet, sample_image
+    from .models import check_weights_file, model_entry
+    from .models.device import check_device
+    from .sources import load_image
+    from .writers import check_free, write_png
+    model_entry(args.model)  # an unknown model is named before anything else
+    image = Path(args.image) if args.image else sample_image()
+    out = Path(args.output or f"gallery_{args.model}.png")
+    weights = Path(args.weights) if args.weights else None
+    check_weights_file(args.model, weights, f"--weights {args.weights}")
+    check_device(args.device, "--device")
+    layers = gallery_layers(args.model, [n.strip() for n in args.layers.split(",") if n.strip()]
+                            if args.layers else None)
+    frame = load_image(image, args.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
+    check_free([out], args.force)  # after every input check: the real problem is named first
+    settings = GallerySettings(size=args.size, steps=args.steps, octaves=args.octaves, step_size=args.step_size)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=len(layers), desc=f"{args.model} layers", unit="layer", dynamic_ncols=True)
+    try:
+        pairs = dream_gallery(frame, args.model, layers, settings, weights=weights, device=args.device,
+                              on_layer=lambda name: bar and (bar.set_postfix_str(name, refresh=False), bar.update(1)))
+    finally:
+        if bar:
+            bar.close()
+    sheet = gallery_sheet(pairs, columns=args.columns)
+    write_png(out, sheet)
+    if not args.quiet:
+        print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(layers)} layers of {args.model})")
+    return EXIT_OK
+
+
+def cmd_layers(args) -> int:
+    from .models import default_layers, model_layers
+    layers = model_layers(args.model)
+    defaults = default_layers(args.model)
+    print(f"{'layer':<20} {'channels':>8} {'stride':>6}")
+    for layer in layers:
+        mark = "  (default)" if layer.name in defaults else ""
+        print(f"{layer.name:<20} {layer.channels:>8} {layer.stride:>6}{mark}")
+    return EXIT_OK
+
+
+NEEDS_TENSORFLOW = {"render", "layers", "gallery"}
+COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
+            "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}

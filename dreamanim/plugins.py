@@ -1,0 +1,118 @@
+"""Where transforms come from: the built-ins (dreamanim.transforms), a preset's plugin files and the
+`dreamanim.transforms` entry-point group. Each registers through the same @transform decorator.
+
+    load_plugin_file(path)   import a user's file (all or nothing); its transforms register
+    load_builtins()          the built-ins, once
+    load_entry_point(name)   an installed package's transform, only when a preset names it
+"""
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import pkgutil
+import sys
+from pathlib import Path
+
+from . import registry
+from .blame import exception_text, import_fix, location
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "dreamanim.transforms"
+PLUGIN_MODULE_PREFIX = "dreamanim_plugin_"  # plugin files import as dreamanim_plugin_<stem>_<digest>
+_builtins_loaded = False
+
+
+def load_plugin_file(path: Path) -> None:
+    """Import a user's plugin file; its @transform decorators register its transforms.
+
+    All or nothing: a file that fails to import registers none of its transforms. The same
+    file loaded again is not re-imported unless its text changed (then the fixed version wins,
+    in a long-lived process too)."""
+    path = Path(path).resolve()
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PluginError(f"plugin {path}", f"cannot read it: {exc.strerror}",
+                          "plugin paths in a preset are relative to the preset's folder") from None
+    digest = hashlib.sha1(str(path).encode() + b"\0" + text).hexdigest()[:12]
+    module_name = f"{PLUGIN_MODULE_PREFIX}{_identifier(path.stem)}_{digest}"
+    if module_name in sys.modules:
+        return
+    load_builtins()
+    before = dict(registry._registry)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a plugin may fail in any way: undo it, name the line, never a traceback
+        del sys.modules[module_name]
+        registry._registry.clear()
+        registry._registry.update(before)
+        if isinstance(exc, PluginError):
+            raise
+        raise PluginError(f"plugin {location(exc, str(path))}", f"failed to import: {exception_text(exc)}",
+                          import_fix(exc, "fix the plugin file")) from exc
+
+
+def load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    package = _builtin_package()
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+def _builtin_package():
+    """dreamanim.transforms as installed; from a source checkout, the repo's transforms/ folder."""
+    try:
+        return importlib.import_module("dreamanim.transforms")
+    except ModuleNotFoundError:
+        folder = Path(__file__).resolve().parent.parent / "transforms"
+        spec = importlib.util.spec_from_file_location(
+            "dreamanim.transforms", folder / "__init__.py", submodule_search_locations=[str(folder)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["dreamanim.transforms"] = package
+        spec.loader.exec_module(package)
+        return package
+
+
+def entry_points():
+    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+
+
+def load_entry_point(name: str) -> None:
+    for ep in entry_points():
+        if ep.name != name or name in registry._registry:
+            continue
+        dist = getattr(ep, "dist", None)
+        package = dist.name if dist else ep.module.split(".")[0]
+        entry = f"(entry point {name!r} = {ep.value} of package {package})"
+        try:
+            ep.load()
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {location(exc, _module_file(ep.module))} {entry}",
+                              f"failed to import: {exception_text(exc)}",
+                              import_fix(exc, f"fix or uninstall {package}")) from exc
+        if name not in registry._registry:
+            raise PluginError(f"plugin {_module_file(ep.module)} {entry}",
+                              f"importing it registered no transform named {name!r}",
+                              f'decorate its function with @transform("{name}")')
+
+
+def _module_file(module: str) -> str:
+    try:
+        spec = importlib.util.find_spec(module)
+    except Exception:  # its parent package may be what fails to import
+        return module
+    return spec.origin if spec and spec.origin else module
+
+
+def _identifier(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)
+
+
