@@ -99,7 +99,7 @@ def cmd_plot(args) -> int:
 
 
 def cmd_transforms(args) -> int:
-    from . import plugins, registry
+    from . import registry
     from .config import load_plugins, plugin_files
     for name in args.files:
         path = Path(name)
@@ -107,7 +107,7 @@ def cmd_transforms(args) -> int:
             if not path.is_file():
                 raise PluginError(name, "plugin file not found",
                                   "give the path of a plugin .py file or of a preset")
-            plugins.load_plugin_file(path)
+            registry.load_plugin_file(path)
         else:
             load_plugins(plugin_files(path), name)
     for info in registry.all_transforms():

@@ -1,9 +1,10 @@
-"""Where transforms come from: the built-ins (dreamanim.transforms), a preset's plugin files and the
-`dreamanim.transforms` entry-point group. Each registers through the same @transform decorator.
+"""Importing the code transforms come from: the built-ins (dreamanim.transforms), a preset's plugin
+files and the `dreamanim.transforms` entry-point group. Importing registers: each module's
+@transform decorators call the registry, which decides what a name means.
 
-    load_plugin_file(path)   import a user's file (all or nothing); its transforms register
     load_builtins()          the built-ins, once
-    load_entry_point(name)   an installed package's transform, only when a preset names it
+    import_file(path)        a user's plugin file, failures named by file:line
+    import_entry_point(ep)   an installed package's plugin module
 """
 import hashlib
 import importlib
@@ -13,7 +14,6 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from . import registry
 from .blame import exception_text, import_fix, location
 from .errors import PluginError
 
@@ -22,12 +22,10 @@ PLUGIN_MODULE_PREFIX = "dreamanim_plugin_"  # plugin files import as dreamanim_p
 _builtins_loaded = False
 
 
-def load_plugin_file(path: Path) -> None:
-    """Import a user's plugin file; its @transform decorators register its transforms.
-
-    All or nothing: a file that fails to import registers none of its transforms. The same
-    file loaded again is not re-imported unless its text changed (then the fixed version wins,
-    in a long-lived process too)."""
+def import_file(path: Path) -> None:
+    """Import a user's plugin file (its @transform decorators register its transforms); a
+    failure is one PluginError naming the line. The same file is not imported again unless its
+    text changed (then the fixed version wins, in a long-lived process too)."""
     path = Path(path).resolve()
     try:
         text = path.read_bytes()
@@ -38,17 +36,13 @@ def load_plugin_file(path: Path) -> None:
     module_name = f"{PLUGIN_MODULE_PREFIX}{_identifier(path.stem)}_{digest}"
     if module_name in sys.modules:
         return
-    load_builtins()
-    before = dict(registry._registry)
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # a plugin may fail in any way: undo it, name the line, never a traceback
+    except Exception as exc:  # a plugin may fail in any way: name the line, never a traceback
         del sys.modules[module_name]
-        registry._registry.clear()
-        registry._registry.update(before)
         if isinstance(exc, PluginError):
             raise
         raise PluginError(f"plugin {location(exc, str(path))}", f"failed to import: {exception_text(exc)}",
@@ -83,28 +77,28 @@ def entry_points():
     return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
-def load_entry_point(name: str) -> None:
-    for ep in entry_points():
-        if ep.name != name or name in registry._registry:
-            continue
-        dist = getattr(ep, "dist", None)
-        package = dist.name if dist else ep.module.split(".")[0]
-        entry = f"(entry point {name!r} = {ep.value} of package {package})"
-        try:
-            ep.load()
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(f"plugin {location(exc, _module_file(ep.module))} {entry}",
-                              f"failed to import: {exception_text(exc)}",
-                              import_fix(exc, f"fix or uninstall {package}")) from exc
-        if name not in registry._registry:
-            raise PluginError(f"plugin {_module_file(ep.module)} {entry}",
-                              f"importing it registered no transform named {name!r}",
-                              f'decorate its function with @transform("{name}")')
+def import_entry_point(ep) -> None:
+    """Import an installed package's plugin module; a failure is one PluginError naming it."""
+    try:
+        ep.load()
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"plugin {location(exc, module_file(ep.module))} {entry_label(ep)}",
+                          f"failed to import: {exception_text(exc)}",
+                          import_fix(exc, f"fix or uninstall {package_of(ep)}")) from exc
 
 
-def _module_file(module: str) -> str:
+def package_of(ep) -> str:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist else ep.module.split(".")[0]
+
+
+def entry_label(ep) -> str:
+    return f"(entry point {ep.name!r} = {ep.value} of package {package_of(ep)})"
+
+
+def module_file(module: str) -> str:
     try:
         spec = importlib.util.find_spec(module)
     except Exception:  # its parent package may be what fails to import

@@ -73,7 +73,7 @@ class TransformInfo:
         from pydantic import ConfigDict, create_model
         fields = {p.name: (_strict_scalar(p.annotation), p.default) for p in self.params}
         try:
-            return create_model(f"{self.name}_params", __config__=ConfigDict(extra="forbid", strict=False), **fields)
+            return create_model(f"{self.name}_params", __config__=ConfigDict(extra="forbid", strict=False, allow_inf_nan=False), **fields)
         except Exception as exc:  # an annotation pydantic cannot check (a class of the plugin's own)
             raise PluginError(self.label, f"a parameter's type cannot be checked: {str(exc).splitlines()[0]}",
                               "annotate parameters with int, float, bool, str, Literal[...], "
@@ -137,7 +137,7 @@ def get(name: str) -> TransformInfo:
     """The transform called `name`: built-in, already-loaded plugin, or installed entry point."""
     plugins.load_builtins()
     if name not in _registry:
-        plugins.load_entry_point(name)  # lazily: a package's plugin is imported only when a preset names it
+        _load_entry_point(name)  # lazily: a package's plugin is imported only when a preset names it
     if name not in _registry:
         known = sorted(set(_registry) | {ep.name for ep in plugins.entry_points()})
         raise PresetError("transform", f"unknown transform {name!r}",
@@ -149,8 +149,32 @@ def all_transforms() -> list[TransformInfo]:
     """Every transform there is, entry points included (they are loaded to be listed)."""
     plugins.load_builtins()
     for ep in plugins.entry_points():
-        plugins.load_entry_point(ep.name)
+        _load_entry_point(ep.name)
     return sorted(_registry.values(), key=lambda info: info.name)
+
+
+def load_plugin_file(path: Path) -> None:
+    """Import a user's plugin file; its @transform decorators register its transforms.
+    All or nothing: a file that fails to import registers none of its transforms."""
+    plugins.load_builtins()
+    before = dict(_registry)
+    try:
+        plugins.import_file(path)
+    except BaseException:
+        _registry.clear()
+        _registry.update(before)
+        raise
+
+
+def _load_entry_point(name: str) -> None:
+    for ep in plugins.entry_points():
+        if ep.name != name or name in _registry:
+            continue
+        plugins.import_entry_point(ep)
+        if name not in _registry:
+            raise PluginError(f"plugin {plugins.module_file(ep.module)} {plugins.entry_label(ep)}",
+                              f"importing it registered no transform named {name!r}",
+                              f'decorate its function with @transform("{name}")')
 
 
 def _params_of(fn: Callable, name: str) -> tuple[Param, ...]:

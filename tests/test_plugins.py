@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dreamanim import FrameContext, config, plugins, registry
+from dreamanim import FrameContext, config, registry
 
 from conftest import REPO, SAMPLE, assert_one_line_error
 
@@ -90,7 +90,7 @@ def test_plugin_that_fails_to_import(run_cli, tmp_path, body, fragments):
 def test_a_plugin_that_fails_registers_nothing(tmp_path):
     write_plugin(tmp_path, MINE + "\nraise RuntimeError('after registering')\n")
     with pytest.raises(registry.PluginError):
-        plugins.load_plugin_file(tmp_path / "mine.py")
+        registry.load_plugin_file(tmp_path / "mine.py")
     assert "mine" not in registry._registry
 
 
@@ -263,7 +263,7 @@ def test_the_guides_ten_line_plugin_works_as_written(run_cli, tmp_path):
 
 
 def test_swirl_turns_each_pixel_by_an_angle_that_halves_every_radius():
-    plugins.load_plugin_file(EXAMPLES / "plugins" / "swirl.py")
+    registry.load_plugin_file(EXAMPLES / "plugins" / "swirl.py")
     swirl = registry.get("swirl").fn
     ctx = lambda seed=0: FrameContext(t=0, frames=2, rng=np.random.default_rng(seed))  # noqa: E731
     rows, cols = np.mgrid[0:41, 0:41].astype(np.float32)

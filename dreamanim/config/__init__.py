@@ -11,18 +11,17 @@ transforms (the chain), checks (model, plugins, files) and files (digests) are i
 import typing
 from pathlib import Path
 
-import yaml
-
 from ..errors import PresetError
 from . import checks, scheduled
 from .checks import load_plugins
 from .describe import validate
 from .files import content_digests
 from .overrides import parse_override, set_dotted
+from .strict_yaml import load_yaml
 from ..schedule import settings_at
 from .schema import (MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, ColorLock, DreamOverrides,
                      DreamSettings, GifOutput, Mp4Output, NoiseSettings, Outputs, Preset, Seamless, TransformStep)
-from .transforms import build_chain, with_full_params
+from .transforms import build_chain, check_chain_schedules, with_full_params
 
 
 def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
@@ -46,7 +45,8 @@ def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
     chain = build_chain(preset, where)
     preset = with_full_params(preset, chain)
     preset._dream_schedules, preset._chain = tuple(dream_schedules), chain
-    scheduled.check_schedules(preset, where)
+    scheduled.check_dream_schedules(preset, where)
+    check_chain_schedules(preset, where)
     checks.check_files(preset, where)
     preset._contents = content_digests(preset, where)
     return preset
@@ -57,14 +57,10 @@ def _read_yaml(path: Path) -> dict:
         raise PresetError(str(path), "preset file not found",
                           "check the path; shipped presets are in presets/")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise PresetError(where, f"YAML syntax error: {exc.problem}",
-                          "fix the indentation or quoting there") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise PresetError(str(path), f"not readable as YAML: {exc}", "save it as UTF-8 YAML") from None
+    data = load_yaml(text, str(path))  # syntax errors, duplicate keys and .inf/.nan name their line
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -2,7 +2,7 @@
 import typing
 from pathlib import Path
 
-from .. import plugins
+from .. import registry
 from ..errors import DreamanimError, InputError, PluginError, PresetError
 from .schema import Preset
 
@@ -51,24 +51,26 @@ def load_plugins(files: typing.Sequence[str | Path], where: str) -> None:
         if not Path(path).is_file():
             raise PluginError(f"{where}: plugins[{i}]", f"plugin file not found: {path}",
                               "plugin paths are relative to the preset's folder")
-        plugins.load_plugin_file(Path(path))
+        registry.load_plugin_file(Path(path))
 
 
 def check_files(preset: Preset, where: str) -> None:
     """Fail now, before anything is written, if the input, a guide or the weights file is
     missing or unreadable (a weights file that does not fit the model fails when it loads)."""
     from ..models import check_weights_file
-    from ..sources import read_rgb8
+    from ..pixels import check_shape, read_rgb8
     if preset.input != "noise":
         if not Path(preset.input).is_file():
             raise InputError(f"{where}: input", f"image not found: {preset.input}",
                              "give a path relative to the preset, or `input: noise`")
-        read_rgb8(Path(preset.input), f"{where}: input")
+        rgb = read_rgb8(Path(preset.input), f"{where}: input")
+        check_shape(*rgb.shape[:2], preset.size, f"{where}: input")  # too thin for `size`: now, not mid-render
     for section, settings in (("dream", preset.dream), ("first_frame", preset.first_frame)):
         if settings.guide is None:
             continue
         if not Path(settings.guide).is_file():
             raise InputError(f"{where}: {section}.guide", f"guide image not found: {settings.guide}",
                              "give a path relative to the preset")
-        read_rgb8(Path(settings.guide), f"{where}: {section}.guide", "use a PNG or JPEG file")
+        guide = read_rgb8(Path(settings.guide), f"{where}: {section}.guide", "use a PNG or JPEG file")
+        check_shape(*guide.shape[:2], preset.size, f"{where}: {section}.guide")  # the dream fits it to the frame
     check_weights_file(preset.model, preset.weights and Path(preset.weights), f"{where}: weights")

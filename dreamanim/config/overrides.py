@@ -6,6 +6,7 @@ import yaml
 
 from ..errors import PresetError
 from ..schedule import dotted
+from .strict_yaml import StrictLoader
 
 
 _OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.\[\]]*)\s*=(.*)$", re.S)
@@ -15,12 +16,22 @@ def parse_override(text: str) -> tuple[list, Any]:
     m = _OVERRIDE.match(text)
     if not m:
         raise PresetError(f"--set {text}", "expected KEY=VALUE", "e.g. --set dream.steps=5")
-    try:
-        value = yaml.safe_load(m.group(2)) if m.group(2).strip() else None
-    except yaml.YAMLError:
-        value = m.group(2)
+    value = _value(m.group(2), text) if m.group(2).strip() else None
     key = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", m.group(1)) if p]
     return key, value
+
+
+def _value(raw: str, text: str) -> Any:
+    """VALUE read as YAML (strictly: no duplicate keys, no .inf/.nan); not YAML => the raw string."""
+    loader = StrictLoader(raw, where="VALUE")
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError:
+        return raw
+    except PresetError as e:
+        raise PresetError(f"--set {text}", e.what, e.fix) from None
+    finally:
+        loader.dispose()
 
 
 def set_dotted(data: dict, key: list, value: Any, text: str) -> None:

@@ -3,7 +3,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..errors import DreamanimError, PresetError
+from ..errors import PresetError
 from ..schedule import HOW as SCHEDULE_HOW
 from ..schedule import Scheduled, ScheduleError, find_in_fields, with_values
 from .describe import validate
@@ -43,12 +43,13 @@ def schedules_in(data: Any, fields: dict | type[BaseModel], path: tuple, where: 
         raise PresetError(where, str(exc), fix) from None
 
 
-def check_schedules(preset: Preset, where: str) -> None:
-    """Every scheduled value at every frame passes the checks a plain number would, so a bad
-    value fails now, not at frame 300. Each distinct set of values is checked once."""
-    from .transforms import check_values
+SCHEDULE_FIX = "keep the schedule in range at every frame; `dreamanim plot PRESET` draws it"
+
+
+def check_dream_schedules(preset: Preset, where: str) -> None:
+    """Every scheduled dream value at every frame passes the checks a plain number would, so a
+    bad value fails now, not at frame 300. Each distinct set of values is checked once."""
     frames = preset.frames
-    fix = "keep the schedule in range at every frame; `dreamanim plot PRESET` draws it"
     dream = preset._dream_schedules
     data, seen = preset.dream.model_dump(exclude_unset=True), set()
     for t in range(frames if dream else 0):
@@ -58,18 +59,7 @@ def check_schedules(preset: Preset, where: str) -> None:
             try:
                 validate(DreamSettings, with_values(data, dream, t, frames, 1), where, ("dream",))
             except PresetError as exc:
-                raise PresetError(exc.where, f"{exc.what} at frame t={t}", fix) from None
-    for i, step in enumerate(preset.chain.steps):
-        seen = set()
-        for t in range(1, frames if step.schedules else 0):  # frame 0's values passed build_chain
-            values = at_frame(lambda: tuple(s.at(t, frames) for s in step.schedules), where)
-            if values in seen:
-                continue
-            seen.add(values)
-            try:
-                check_values(step.info, step.params_at(t, frames), where, i)
-            except DreamanimError as exc:
-                raise type(exc)(exc.where, f"{exc.what} at frame t={t}", fix) from None
+                raise PresetError(exc.where, f"{exc.what} at frame t={t}", SCHEDULE_FIX) from None
 
 
 def at_frame(resolve: Callable, where: str):

@@ -6,10 +6,10 @@ import numpy as np
 from .. import blame, registry
 from ..chain import Chain, Step
 from ..context import FrameContext
-from ..errors import PluginError, PresetError
+from ..errors import DreamanimError, PluginError, PresetError
 from ..schedule import with_values
 from .describe import validate
-from .scheduled import at_frame, schedules_in
+from .scheduled import SCHEDULE_FIX, at_frame, schedules_in
 from .schema import Preset, TransformStep
 
 
@@ -27,6 +27,23 @@ def build_chain(preset: Preset, where: str) -> Chain:
         params = at_frame(lambda: with_values(step.params, schedules, 0, preset.frames, 3), where)
         steps.append(Step(info, check_values(info, params, where, i), tuple(schedules)))
     return Chain(tuple(steps))
+
+
+def check_chain_schedules(preset: Preset, where: str) -> None:
+    """Every scheduled transform value at every frame passes the checks of build_chain (each
+    distinct set of values once), so a bad value fails now, not at frame 300."""
+    frames = preset.frames
+    for i, step in enumerate(preset.chain.steps):
+        seen = set()
+        for t in range(1, frames if step.schedules else 0):  # frame 0's values passed build_chain
+            values = at_frame(lambda: tuple(s.at(t, frames) for s in step.schedules), where)
+            if values in seen:
+                continue
+            seen.add(values)
+            try:
+                check_values(step.info, step.params_at(t, frames), where, i)
+            except DreamanimError as exc:
+                raise type(exc)(exc.where, f"{exc.what} at frame t={t}", SCHEDULE_FIX) from None
 
 
 def check_values(info: registry.TransformInfo, params: dict, where: str, i: int) -> dict:
