@@ -1,7 +1,8 @@
 """The docs stay true to the code: README's commands, .ci/run, documented keys, --help."""
 import re
 
-from dreamanim.config import DreamSettings, GifOutput, Mp4Output, Preset
+from dreamanim.config import DreamSettings, Preset
+from dreamanim.outputs import FORMATS, format_module
 
 from conftest import REPO
 
@@ -24,9 +25,9 @@ def test_every_preset_key_is_documented():
     for model in (Preset, DreamSettings):
         for key in model.model_fields:
             assert re.search(rf"(^|\W){key}:|`{key}`", doc, re.M), key
-    for prefix, model in (("gif", GifOutput), ("mp4", Mp4Output)):
-        for key in model.model_fields:
-            assert f"`{prefix}.{key}`" in doc, (prefix, key)
+    for fmt in FORMATS:  # every output format's every key
+        for key in format_module(fmt).Settings.model_fields:
+            assert f"`{fmt}.{key}`" in doc, (fmt, key)
 
 
 def test_render_help_documents_the_contract(run_cli):
