@@ -117,12 +117,6 @@ def grid(images: Sequence, labels: Optional[Sequence[str]] = None, *, columns: O
     return sheet
 
 
-def grid_of(pairs: Sequence[tuple], **options) -> Image.Image:
-    """grid() of (image, label) pairs, e.g. [(picture, "block9_add"), ...] for a layer gallery."""
-    images, labels = zip(*pairs) if pairs else ((), ())
-    return grid(list(images), [str(label) for label in labels], **options)
-
-
 def pick_evenly(n: int, count: int) -> list[int]:
     """`count` indices spread evenly over 0..n-1, first and last included (all n if n <= count)."""
     if count >= n:

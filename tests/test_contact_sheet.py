@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, assert_one_line_error
-from dreamanim.contact_sheet import BACKGROUND, MAX_CELL, frame_numbers, grid, grid_of, pick_evenly, sheet_for
+from dreamanim.contact_sheet import BACKGROUND, MAX_CELL, frame_numbers, grid, pick_evenly, sheet_for
 from dreamanim.errors import InputError
 
 
@@ -77,9 +77,9 @@ def test_labels_are_drawn_under_their_cells_and_long_ones_fit():
     assert np.all(strip[:, :4] == BACKGROUND) and np.all(strip[:, 68:72] == BACKGROUND)
 
 
-def test_grid_of_pairs_and_float_frames():
-    pairs = [(np.full((16, 16, 3), 127.6, np.float32), "block9_add"), (Image.new("L", (16, 16), 9), "stem")]
-    sheet = grid_of(pairs, cell=16, gap=4, font_size=11)
+def test_grid_of_float_frames_and_grey_images():
+    images = [np.full((16, 16, 3), 127.6, np.float32), Image.new("L", (16, 16), 9)]
+    sheet = grid(images, ["block9_add", "stem"], cell=16, gap=4, font_size=11)
     assert sheet.size == (2 * 16 + 3 * 4, 16 + 18 + 2 * 4)
     assert tuple(np.asarray(sheet)[12, 12]) == (128, 128, 128)
 
