@@ -3,6 +3,7 @@
 They are thin: each turns its arguments into a call of the library (config, plan, loop,
 contact sheet, gallery, registry, models) and prints what the user asked to see.
 """
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -32,7 +33,8 @@ def cmd_render(args) -> int:
         from .progress import Bars
         bars = Bars()
     try:
-        result = render(plan, base, resume=args.resume, force=args.force, progress=bars)
+        result = render(plan, base, resume=args.resume, force=args.force, progress=bars,
+                        on_note=lambda text: sys.stderr.write(f"dreamanim: note: {text}\n"))
     finally:
         if bars:
             bars.close()

@@ -1,18 +1,20 @@
 """The frame loop: a plan's source => dream => colour lock => save => transform chain => dream ...,
 then the videos from the saved frames.
 
-    render(plan, base, resume=, force=, progress=) => RenderResult
+    render(plan, base, resume=, force=, progress=, on_note=) => RenderResult  (one render per output: OutputLock)
 """
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
 
 from .color_lock import FrameZeroLock
 from .context import rng_for
+from .lock import OutputLock, owner_text
 from .outputs.files import RenderFiles
 from .plan import Plan
 from .store import FrameStore
+from .writers import make_folder
 
 
 class Progress(Protocol):
@@ -39,36 +41,44 @@ class RenderResult:
 
 
 def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
-           progress: Optional[Progress] = None) -> RenderResult:
+           progress: Optional[Progress] = None,
+           on_note: Optional[Callable[[str], None]] = None) -> RenderResult:
+    """on_note(text): told what the user should know but need not act on (a stale lock taken over)."""
     started = time.perf_counter()
     files = RenderFiles(base, plan)
-    files.check(resume=resume, force=force)  # nothing the user has is replaced
-    with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force) as store:
-        result = RenderResult(files.all, store.folder, plan.frames)
-        if progress:
-            progress.frames(plan.frames, store.done)
-        todo = store.todo(plan.frames)
-        if len(todo):
-            dreamer = plan.dreamer()
-            lock = FrameZeroLock(plan.preset.color_lock.mode, plan.preset.color_lock.strength,
-                                 lambda: store.read(0))
-            saved = store.last_saved()
-            for t in todo:
-                moved = None if saved is None else plan.move(saved, t - 1)
-                frame = plan.source.begin(t, moved)
-                settings = plan.dream_for(t)
-                if progress:
-                    progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))
-                objective = []
-                frame = dreamer.dream(frame, settings, rng_for(plan.seed, t, "dream"),
-                                      on_step=lambda v: (objective.append(v), progress and progress.step(v)))
-                saved = store.save(t, lock(t, frame))
-                result.rendered += 1
-                result.objectives.append(objective[-1])
-                if progress:
-                    progress.frame_done(t)
-            result.traces = dreamer.traces
-    meter = files.write(store, progress)
+    took_over = None if on_note is None else (
+        lambda rec: on_note(f"took over the lock of {owner_text(rec)}, which is no longer running"))
+    # One render per output: a second one into the same -o is refused before it checks or writes anything.
+    make_folder(base.parent)  # (the lock file goes there; a folder that cannot be made is named as such)
+    with OutputLock(base.with_name(base.name + ".lock"), where=str(base), on_takeover=took_over):
+        files.check(resume=resume, force=force)  # nothing the user has is replaced
+        with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force) as store:
+            result = RenderResult(files.all, store.folder, plan.frames)
+            if progress:
+                progress.frames(plan.frames, store.done)
+            todo = store.todo(plan.frames)
+            if len(todo):
+                dreamer = plan.dreamer()
+                lock = FrameZeroLock(plan.preset.color_lock.mode, plan.preset.color_lock.strength,
+                                     lambda: store.read(0))
+                saved = store.last_saved()
+                for t in todo:
+                    moved = None if saved is None else plan.move(saved, t - 1)
+                    frame = plan.source.begin(t, moved)
+                    settings = plan.dream_for(t)
+                    if progress:
+                        progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))
+                    objective = []
+                    frame = dreamer.dream(frame, settings, rng_for(plan.seed, t, "dream"),
+                                          on_step=lambda v: (objective.append(v), progress and progress.step(v)))
+                    saved = store.save(t, lock(t, frame))
+                    result.rendered += 1
+                    result.objectives.append(objective[-1])
+                    if progress:
+                        progress.frame_done(t)
+                result.traces = dreamer.traces
+        meter = files.write(store, progress)
     result.loop_jump, result.loop_step = meter.jump, meter.typical_step
     result.seconds = time.perf_counter() - started
     return result
+

@@ -17,7 +17,7 @@ from PIL import Image
 from scipy import ndimage
 
 from .digests import data_sha256, file_sha256
-from .errors import InputError
+from .pixels import PRESET_IMAGE_FIX, check_shape, read_rgb8
 
 NOISE_KINDS = ("uniform", "gaussian", "plasma")
 
@@ -58,36 +58,11 @@ def open_source(input: str, size: int, seed: int, noise_settings: Mapping[str, A
 
 
 def load_image(path: Path, size: int, where: str = "input", fix: str = "") -> np.ndarray:
-    """Read any image imageio reads; RGB; resized so its longer side is `size`."""
-    return fit(read_rgb8(path, where, fix or PRESET_IMAGE_FIX), size)
-
-
-PRESET_IMAGE_FIX = "use a PNG or JPEG file, or `input: noise`"
-
-
-def read_rgb8(path: Path, where: str = "input", fix: str = PRESET_IMAGE_FIX) -> np.ndarray:
-    """The first image in the file as 8-bit RGB, or an InputError naming the file."""
-    import imageio.v3 as iio
-    try:
-        pixels = iio.imread(path, index=0) if path.suffix.lower() in {".gif", ".tif", ".tiff"} \
-            else iio.imread(path)
-    except Exception as exc:  # imageio raises many kinds; the user needs one line
-        reason = str(exc).strip().split("\n")[0] or type(exc).__name__
-        raise InputError(where, f"cannot read image {path}: {reason}", fix) from None
-    return to_rgb8(pixels)
-
-
-def to_rgb8(pixels: np.ndarray) -> np.ndarray:
-    a = np.asarray(pixels)
-    if a.dtype != np.uint8:  # 16-bit or float images: scale their range to 0..255
-        hi = 65535.0 if a.dtype == np.uint16 else (1.0 if a.max() <= 1.0 else 255.0)
-        a = np.clip(a.astype(np.float64) / hi * 255.0, 0, 255).astype(np.uint8)
-    if a.ndim == 2:
-        a = np.stack([a] * 3, axis=-1)
-    if a.shape[-1] == 4:  # composite transparency on white
-        alpha = a[..., 3:4].astype(np.float32) / 255.0
-        a = (a[..., :3] * alpha + 255.0 * (1 - alpha)).astype(np.uint8)
-    return a[..., :3]
+    """Read any image Pillow opens (pixels.read_rgb8); resized so its longer side is `size`;
+    an image too thin for `size` is an InputError (pixels.check_shape)."""
+    rgb = read_rgb8(path, where, fix or PRESET_IMAGE_FIX)
+    check_shape(*rgb.shape[:2], size, where)
+    return fit(rgb, size)
 
 
 def fit(rgb8: np.ndarray, size: int) -> np.ndarray:

@@ -16,12 +16,17 @@ def check_free(paths: Iterable[Path], force: bool, *,
     for path in paths:
         if path.exists() and not force:
             raise InputError(str(path), "already exists", fix)
-        if not path.parent.exists():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError(str(path.parent), f"cannot create the output folder: {exc.strerror}",
-                                 "choose another output with -o") from None
+        make_folder(path.parent)
+
+
+def make_folder(folder: Path) -> None:
+    """The output folder, made if missing; an InputError naming it if it cannot be."""
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(str(folder), f"cannot create the output folder: {exc.strerror}",
+                             "choose another output with -o") from None
 
 
 def write_png(path: Path, image, *, text: Optional[dict[str, str]] = None) -> None:

@@ -90,3 +90,46 @@ def test_resume_with_different_settings_is_refused(run_cli, write_preset, tmp_pa
 def test_bad_command_line(run_cli):
     code, _, err = run_cli("render")
     assert_one_line_error(code, err, "PRESET")
+
+
+def test_duplicate_key_and_keyframe_name_their_lines(run_cli, tmp_path, write_preset):
+    text = yaml.safe_dump(TINY)
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(text + "frames: 5\n")
+    line = text.splitlines().index("frames: 3") + 1
+    assert_one_line_error(*run_cli("render", twice)[::2],
+                          f"twice.yaml:{len(text.splitlines()) + 1}: duplicate key 'frames' (first at line {line})")
+    keyframes = tmp_path / "keyframes.yaml"
+    keyframes.write_text(text.replace("  steps: 2", "  steps: {0: 2, 2: 3, 2: 4}"))
+    assert_one_line_error(*run_cli("render", keyframes)[::2], "keyframes.yaml:", "duplicate key 2")
+    code, _, err = run_cli("render", write_preset(), "--set", "dream.layers={a: 1, a: 2}")
+    assert_one_line_error(code, err, "--set dream.layers={a: 1, a: 2}: duplicate key 'a'")
+
+
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", "1.0e+999"])
+def test_non_finite_numbers_are_refused_in_the_preset_and_in_set(run_cli, tmp_path, write_preset, number):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(TINY).replace("  steps: 2", f"  steps: 2\n  step_size: {number}"))
+    out = tmp_path / "x"
+    assert_one_line_error(*run_cli("render", bad, "-o", out)[::2], "bad.yaml:", f"{number!r} is not a finite number")
+    code, _, err = run_cli("render", write_preset(), "--set", f"dream.step_size={number}", "-o", out)
+    assert_one_line_error(code, err, f"--set dream.step_size={number}: {number!r} is not a finite number")
+    assert not list(tmp_path.glob("x*"))  # nothing written
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e999", "'inf'"])  # strings to YAML, numbers to pydantic
+def test_non_finite_strings_are_refused_by_the_schema(run_cli, write_preset, value):
+    code, _, err = run_cli("render", write_preset(input="noise"), "--set", f"noise.scale={value}")
+    assert_one_line_error(code, err, "noise.scale: must be a finite number")
+
+
+def test_a_thin_input_fails_at_load_naming_the_numbers(run_cli, write_preset, tmp_path):
+    import numpy as np
+    from PIL import Image
+    Image.fromarray(np.full((10, 10000, 3), 128, np.uint8)).save(tmp_path / "strip.png")
+    code, _, err = run_cli("render", write_preset(input="strip.png"), "-o", tmp_path / "x")
+    assert_one_line_error(code, err, "tiny.yaml: input: the image is 10000x10 px", "under the 16 px",
+                          "crop it to at most 3:1")
+    code, _, err = run_cli("render", write_preset(dream={**TINY["dream"], "guide": "strip.png"}), "-o", tmp_path / "x")
+    assert_one_line_error(code, err, "tiny.yaml: dream.guide: the image is 10000x10 px")
+    assert not list(tmp_path.glob("x*"))  # refused before anything is written
