@@ -1,13 +1,27 @@
 """dreamanim: DeepDream animations. The public plugin API is `transform`, `FrameContext`,
 `affine` (geometric resampling) and `edges` (edge filters).
 
-Importing this package is cheap (no TensorFlow): plugins and the CLI's help load fast.
+Importing this package costs nothing: each name loads its module on first use (PEP 562), so
+`dreamanim --help` is fast and the command line's Ctrl-C handling is in place before any
+heavy import (numpy, scipy, TensorFlow) begins.
 """
-from . import affine, edges
-from .context import FrameContext
-from .errors import DreamanimError, InputError, ModelError, PluginError, PresetError
-from .registry import transform
+import importlib
 
 __version__ = "0.1.0"
+_LAZY = {"transform": "registry", "FrameContext": "context", "affine": None, "edges": None,
+         **{name: "errors" for name in ("DreamanimError", "PresetError", "PluginError", "ModelError", "InputError")}}
 __all__ = ["transform", "FrameContext", "affine", "edges", "DreamanimError", "PresetError",
            "PluginError", "ModelError", "InputError", "__version__"]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'dreamanim' has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_LAZY[name] or name}")
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

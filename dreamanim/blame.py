@@ -10,6 +10,8 @@ import numpy as np
 
 def exception_text(exc: BaseException) -> str:
     """`Type: message` for a one-line error (a SyntaxError without its repeated file name)."""
+    if isinstance(exc, SystemExit):  # not an error of its own: the plugin asked Python to stop
+        return f"it called sys.exit({'' if exc.code is None else repr(exc.code)})"
     message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 

@@ -3,11 +3,13 @@
 They are thin: each turns its arguments into a call of the library (config, plan, loop,
 contact sheet, gallery, registry, models) and prints what the user asked to see.
 """
+import os
 import sys
 from pathlib import Path
 from typing import Optional
 
-from .errors import PluginError
+from .cli_signals import settle
+from .errors import InputError, PluginError
 
 EXIT_OK = 0
 
@@ -19,10 +21,12 @@ def cmd_render(args) -> int:
     overrides = list(args.overrides)
     overrides += [f"frames={args.frames}"] if args.frames is not None else []
     overrides += [f"seed={args.seed}"] if args.seed is not None else []
-    base, only = output_base(args.output, args.preset)
-    preset = load_preset(args.preset, overrides)
-    if args.output is None and preset.output:
-        base = Path(preset.output)
+    base, only = output_base(args.output, args.preset)  # a bad -o is named before the preset is read
+    preset = load_preset(args.preset, overrides, plugins="never" if args.no_plugins else "load")
+    if args.output is None and preset.output:  # `output:` in the preset: a base path or a folder/, like -o
+        base = output_base(preset.output, args.preset, where=f"{args.preset}: output", formats=False)[0]
+    elif preset.output:  # -o FOLDER/: the outputs in it are named as the preset's `output:` names them
+        base = output_base(args.output, Path(preset.output).name or args.preset)[0]
     if only:  # -o name.gif: that format only, with the preset's settings for it if it has any
         preset = preset.model_copy(update={"outputs": preset.outputs.only(only)})
     plan = Plan(preset, every=args.preview or 1)
@@ -38,6 +42,7 @@ def cmd_render(args) -> int:
     finally:
         if bars:
             bars.close()
+    settle()  # every file is written: a Ctrl-C from now on leaves exit code 0
     if not args.quiet:
         made = ", ".join(str(p) for p in result.outputs.values())
         per = f", {result.seconds / result.rendered:.1f} s/frame" if result.rendered else ""
@@ -48,13 +53,26 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def output_base(output, preset_path) -> tuple[Path, Optional[str]]:
-    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats)."""
+def output_base(output, preset_path, *, where: str = "-o", formats: bool = True) -> tuple[Path, Optional[str]]:
+    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats).
+
+    None: the preset's name in the current folder. A FOLDER/ (a trailing slash) or an existing
+    folder (`.`, `..`, renders): the preset's name in that folder. NAME.EXT: that format only."""
     from .outputs import format_of
+    name = Path(preset_path).stem
     if output is None:
-        return Path(Path(preset_path).stem), None
+        return Path(name), None
+    if not str(output).strip():
+        raise InputError(f"{where} {output!r}", "is an empty output name",
+                         "give a base name such as renders/cat, or a folder such as renders/")
     path = Path(output)
-    only = format_of(path)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        if path.name.endswith(".frames") and path.is_dir():
+            raise InputError(f"{where} {output}", "is the frames folder of a render",
+                             f"give the render's base name, e.g. {where} {path.with_suffix('')}, "
+                             "or a folder of your own ending in /")
+        return path / name, None
+    only = format_of(path, where) if formats else None
     return (path.with_suffix("") if only else path), only
 
 
@@ -70,6 +88,7 @@ def cmd_sheet(args) -> int:
     sheet = sheet_for(frames_folder(base), args.count, columns=args.columns)
     made = provenance_of(frames_folder(base))  # how the frames were made goes on the sheet too
     write_png(out, sheet, text={PNG_KEY: made} if made else {})
+    settle()
     print(f"wrote {out} ({sheet.width}x{sheet.height})")
     return EXIT_OK
 
@@ -93,30 +112,47 @@ def cmd_plot(args) -> int:
     from .config import load_preset
     from .plot import write_chart
     overrides = list(args.overrides) + ([f"frames={args.frames}"] if args.frames is not None else [])
-    preset = load_preset(args.preset, overrides, check_model=False)  # layer names need TensorFlow
+    # Layer names need TensorFlow; plugin files (Python code) load only for a transform they define.
+    preset = load_preset(args.preset, overrides, check_model=False,
+                         plugins="never" if args.no_plugins else "needed")
     out = Path(args.output) if args.output else Path(f"{Path(args.preset).stem}.schedules.png")
     panels = write_chart(preset, out, force=args.force, where=args.preset)
+    settle()
     print(f"wrote {out} ({panels} scheduled value(s) over {preset.frames} frames)")
     return EXIT_OK
 
 
 def cmd_transforms(args) -> int:
+    """Built-ins, installed packages' and the plugin FILEs' transforms. A preset's plugin files are
+    named, not imported: they are code, and listing must not run what a downloaded preset names."""
     from . import registry
-    from .config import load_plugins, plugin_files
+    from .config import plugin_files
+    not_loaded = []  # (file, why)
     for name in args.files:
         path = Path(name)
+        if path.is_dir():
+            raise PluginError(name, "is a folder", "give a plugin .py file or a preset")
+        if path.suffix in (".pyc", ".pyo", ".so", ".pyd"):
+            raise PluginError(name, "is not a Python source file", "give the plugin's .py file")
         if path.suffix == ".py":
+            if args.no_plugins:
+                not_loaded.append((path, "--no-plugins"))
+                continue
             if not path.is_file():
-                raise PluginError(name, "plugin file not found",
+                raise PluginError(name, "plugin file not found" if not path.exists() else "is not a file",
                                   "give the path of a plugin .py file or of a preset")
             registry.load_plugin_file(path)
         else:
-            load_plugins(plugin_files(path), name)
+            not_loaded += [(file, f"a plugin of {name}") for file in plugin_files(path)]
     for info in registry.all_transforms():
         origin = "" if info.origin == "built-in" else f"  [{info.origin} {info.source}]"
         print(f"{info.name:<14} {info.doc}{origin}")
         for p in info.params:
             print(f"    {p.name}: {p.type_name} = {p.default_text}")
+    if not_loaded:
+        print("\nNot loaded (a plugin file is Python code: it runs when loaded, so read it first):")
+        for file, why in not_loaded:
+            print(f"    {file}  ({why}; list its transforms with `dreamanim transforms {file}`)")
     return EXIT_OK
 
 
@@ -165,6 +201,7 @@ def cmd_gallery(args) -> int:
             bar.close()
     sheet = gallery_sheet(pairs, columns=args.columns)
     write_png(out, sheet)
+    settle()
     if not args.quiet:
         print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(layers)} layers of {args.model})")
     return EXIT_OK

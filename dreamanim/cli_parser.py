@@ -25,24 +25,26 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="render a preset to frames, GIF, MP4, WebM or WebP",
                        description="Dream the preset's input frame by frame (dream, save, transform, dream "
                                    "again ...) into OUTPUT.frames/, then write the preset's outputs "
-                                   "(OUTPUT.gif, .mp4, .webm, .webp).",
+                                   "(OUTPUT.gif, .mp4, .webm, .webp). " + UNTRUSTED,
                        epilog="Every preset key is documented in docs/presets.md.")
     r.add_argument("preset", metavar="PRESET", help="a YAML preset, e.g. presets/vertical_stretch.yaml")
     from .outputs import FORMATS
     r.add_argument("-o", "--output", metavar="OUTPUT",
                    help="base path of the outputs (default: the preset's name, in the current folder); "
-                        f"OUTPUT.EXT writes only that format ({', '.join(FORMATS)})")
+                        f"OUTPUT.EXT writes only that format ({', '.join(FORMATS)}); a folder (renders/, "
+                        "with the slash, or an existing one such as .) holds them under the preset's name")
     r.add_argument("--frames", type=int, metavar="N", help="number of frames (same as --set frames=N)")
     r.add_argument("--seed", type=int, metavar="N", help="random seed (same as --set seed=N)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a preset key by its dotted path, e.g. --set dream.steps=5 "
                         "--set transform[0].stretch.amount=0.03 (repeatable)")
     r.add_argument("--resume", action="store_true",
-                   help="continue an interrupted render at its first missing frame; the videos, sheet and "
+                   help="continue an interrupted render at its first missing (or damaged) frame; the videos, sheet and "
                         "preset beside frames made with the same settings are written again from them")
     r.add_argument("--force", action="store_true",
                    help="overwrite existing outputs and start the frames over")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    _no_plugins(r, "refuse to run the preset's plugin files: a preset whose transforms need one fails, naming it")
     from .plan import DEFAULT_EVERY, PREVIEW_SIZE
     r.add_argument("--preview", nargs="?", type=_positive, const=DEFAULT_EVERY, metavar="K",
                    help=f"a quick look: dream only every K-th frame (default {DEFAULT_EVERY}) at most "
@@ -52,13 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("transforms", help="list every transform with its parameters",
                         description="List every transform (built-in, from installed packages, and from the "
-                                    "plugin files given) with its one-line doc and its parameters: "
-                                    "name, type and default, exactly what a preset may set.",
+                                    "plugin .py files given) with its one-line doc and its parameters: "
+                                    "name, type and default, exactly what a preset may set. A plugin file "
+                                    "is Python code and runs when loaded: a preset's plugin files are "
+                                    "named, not loaded; give a plugin file itself to list its transforms.",
                         epilog="Examples: dreamanim transforms examples/plugins/swirl.py  (check your "
-                               "plugin file);  dreamanim transforms examples/swirl.yaml  (a preset's "
-                               "plugins). Writing a plugin: docs/plugins.md.")
+                               "plugin file: this runs it);  dreamanim transforms examples/swirl.yaml  "
+                               "(names the preset's plugin files, runs none). Writing a plugin: docs/plugins.md.")
     tr.add_argument("files", nargs="*", metavar="FILE",
-                    help="a plugin .py file, or a preset whose plugins: are loaded too (repeatable)")
+                    help="a plugin .py file (imported: its code runs), or a preset (its plugin files are "
+                         "named, not run) (repeatable)")
+    _no_plugins(tr, "load no plugin file, not even one given as FILE (they are named instead)")
     sh = sub.add_parser("sheet", help="write a contact sheet PNG of a render's frames",
                         description="Write a contact sheet: frames picked evenly across the animation "
                                     "(first and last included), each labelled with its frame number. "
@@ -79,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Write a PNG chart with one panel per scheduled value of the preset "
                                     "(a keyframed or expression value such as transform[0].zoom.amount): "
                                     "the value the render uses at each frame t, keyframes as dots. "
-                                    "Nothing is dreamed and TensorFlow is not loaded: it takes a second.",
+                                    "Nothing is dreamed and TensorFlow is not loaded: it takes a second. "
+                                    "The preset's plugin files (Python code) are run only when a transform "
+                                    "they define is in the preset: its schedules need its parameters.",
                         epilog="Example: dreamanim plot presets/keyframed_zoom.yaml -o kz.png. "
                                "Schedules: docs/schedules.md.")
     pl.add_argument("preset", metavar="PRESET", help="a YAML preset with at least one scheduled value")
@@ -90,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override a preset key as `render --set` does, e.g. "
                          "--set 'transform[0].zoom.amount={0: 0.01, 60: 0.08}' (repeatable)")
     pl.add_argument("--force", action="store_true", help="overwrite an existing chart")
+    _no_plugins(pl, "never run the preset's plugin files: a preset using a transform they define fails, naming them")
     sub.add_parser("models", help="list the models and which work offline",
                    description="List the models a preset may name with `model:`, and whether each works "
                                "offline (weights installed), is cached (Keras downloaded them earlier) or "
@@ -127,6 +136,15 @@ def _add_gallery_parser(sub) -> None:
     g.add_argument("-o", "--output", metavar="PNG", help="the sheet to write (default gallery_MODEL.png)")
     g.add_argument("--force", action="store_true", help="overwrite an existing sheet")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+UNTRUSTED = ("A preset with `plugins:` runs those Python files: treat it like a script, and "
+             "read a downloaded one (or render it with --no-plugins) first.")
+
+
+def _no_plugins(parser, text: str) -> None:
+    parser.add_argument("--no-plugins", action="store_true",
+                        help=f"{text} (a plugin is Python code that runs on your machine)")
 
 
 def _positive(text: str) -> int:

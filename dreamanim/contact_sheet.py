@@ -164,12 +164,8 @@ def _preview_every(folder: Path) -> int:
 
 
 def _read_frame(path: Path) -> Image.Image:
-    try:
-        with Image.open(path) as im:
-            return im.convert("RGB")
-    except (OSError, ValueError) as exc:
-        raise InputError(str(path), f"cannot read this frame: {exc}",
-                         "render it again (--resume redoes missing frames) or delete the broken file") from None
+    from .frame_check import REDREAM, read_frame
+    return Image.fromarray(read_frame(path, None, REDREAM))
 
 
 def _as_rgb(image) -> Image.Image:

@@ -2,8 +2,8 @@
 
 Dreamer(net).dream(frame, settings, rng) => frame. The compiled step is traced once per image
 shape and ObjectiveSpec (objective_spec.py) and reused for every later frame; the layer
-weights are an input of the step, so keyframed weights never retrace it. `traces` counts the
-tracings.
+weights and the gradient's smoothing sigmas are inputs of the step, so keyframed weights and
+sigmas never retrace it. `traces` counts the tracings.
 """
 import math
 from pathlib import Path
@@ -15,7 +15,7 @@ import tensorflow as tf
 from .config import DreamSettings
 from .models.base import FeatureNet
 from .objective_spec import ObjectiveSpec
-from .objectives import build_objective, guide_features
+from .objectives import build_objective, guide_features, step_direction
 
 MIN_OCTAVE_SIDE = 32  # smaller octaves hold too little image to dream on; they are skipped
 
@@ -47,6 +47,7 @@ class Dreamer:
         step_size = tf.constant((settings.step_size or self.default_step) * 127.5, tf.float32)
         spec = self.spec(settings)
         weights = tf.constant(spec.weights(settings, self.default_layers), tf.float32)
+        sigmas = tf.constant(spec.sigmas(settings), tf.float32, shape=(spec.smooth,))
         base = tf.constant(frame, tf.float32)
         detail = None
         for size in sizes:
@@ -55,7 +56,7 @@ class Dreamer:
             step = self._step_for(size, spec, settings.tile_size, frame_side=max(h, w))
             for _ in range(settings.steps):
                 shift = tf.constant([rng.integers(size[0]), rng.integers(size[1])], tf.int32)
-                img, objective = step(img, shift, step_size, weights)
+                img, objective = step(img, shift, step_size, weights, sigmas)
                 if on_step or settings.max_loss is not None:
                     value = float(objective)  # waits for the step: only when someone looks
                     if on_step:
@@ -105,15 +106,14 @@ class Dreamer:
         h, w = size
         gradient = self._gradient_fn(size, spec, tile_size, frame_side)
 
-        def step(img, shift, step_size, weights):
+        def step(img, shift, step_size, weights, sigmas):
             self.traces += 1  # runs only while tracing
             grad, objective = gradient(img, shift, weights)
-            scale = tf.math.reduce_std(grad) if spec.normalize == "std" else tf.reduce_mean(tf.abs(grad))
-            return tf.clip_by_value(img + grad / (scale + 1e-8) * step_size, 0.0, 255.0), objective
+            return tf.clip_by_value(img + step_direction(grad, spec, sigmas) * step_size, 0.0, 255.0), objective
 
         return tf.function(step).get_concrete_function(
             tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
-            tf.TensorSpec((len(spec.layers),), tf.float32))
+            tf.TensorSpec((len(spec.layers),), tf.float32), tf.TensorSpec((spec.smooth,), tf.float32))
 
     def _guide_features(self, spec: ObjectiveSpec, frame_side: int) -> dict:
         """Each layer's (N, C) features of the guide image, fitted to the frame's size (so its
@@ -162,9 +162,13 @@ class Dreamer:
 
 
 def dreamer_for(model: str, precision: str = "auto", weights: Optional[Path] = None,
-                device: str = "auto") -> Dreamer:
-    """A Dreamer of the named model (its weights loaded once per process), dreaming on `device`."""
-    from .models import load_model, model_entry
+                device: str = "auto", preprocess=None) -> Dreamer:
+    """A Dreamer of the named model (its weights loaded once per process), dreaming on `device`.
+    preprocess: a model file's pixel scaling (`preprocess:`), when its preset's checks did not declare it."""
+    from .models import is_model_file, load_model, model_entry
+    if preprocess is not None and is_model_file(model):
+        from .models.model_file import declare
+        declare(model, preprocess)
     entry = model_entry(model)
     return Dreamer(load_model(model, precision, weights, device), entry.default_layers, entry.default_step, device)
 

@@ -2,9 +2,13 @@
 
 Every message reads `<where>: <what> (<how to fix>)`; `where` is a file, a preset key path
 or a plugin name. `suggest` is the one did-you-mean; `at` puts a location in front of `where`.
+`shown(value)` is how a message echoes what the user wrote: its repr, cut in the middle when
+long; and line() cuts any part that is still too long, so an error is always readable.
 """
 import difflib
-from typing import Iterable
+from typing import Any, Iterable
+
+LIMITS = {"where": 300, "what": 600, "fix": 1000}  # characters of each part of a line, at most
 
 
 class DreamanimError(Exception):
@@ -15,10 +19,12 @@ class DreamanimError(Exception):
         super().__init__(self.line())
 
     def line(self) -> str:
-        """The whole message on one line (library messages quoted in `what` may span several)."""
-        what = " ".join(self.what.split())
-        text = f"{self.where}: {what}" if self.where else what
-        return f"{text} ({self.fix})" if self.fix else text
+        """The whole message on one line (library messages quoted in `what` may span several),
+        each part at most LIMITS long."""
+        where, what, fix = (_cut(" ".join(str(part).split()), LIMITS[name])
+                            for name, part in (("where", self.where), ("what", self.what), ("fix", self.fix)))
+        text = f"{where}: {what}" if where else what
+        return f"{text} ({fix})" if fix else text
 
     def at(self, where: str) -> "DreamanimError":
         """The same error, located inside `where` (`preset.yaml` + `dream.layers.x`)."""
@@ -39,6 +45,20 @@ class ModelError(DreamanimError):
 
 class InputError(DreamanimError):
     """An input image, output path or frame store is unusable."""
+
+
+def shown(value: Any, limit: int = 80, *, quote: bool = True) -> str:
+    """`value` as an error echoes it: its repr (str() if not quote), cut in the middle when
+    longer than `limit` characters."""
+    return _cut(repr(value) if quote else str(value), limit, len(value) if isinstance(value, str) else None)
+
+
+def _cut(text: str, limit: int, length=None) -> str:
+    """text, or its start and end with `...` between and its length (`length`: the value's own)."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 4
+    return f"{text[:head]}...{text[-tail:]} ({length or len(text):,} characters)"
 
 
 def suggest(name: str, known: Iterable[str], *, listing: str = "known") -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import InputError
+from .writers import os_fix
 
 _PATIENCE = 2.0  # seconds to wait out a lock file being written or taken over by someone else
 
@@ -97,14 +98,17 @@ class OutputLock:
                              "is not a folder", "choose another output with -o") from None
         except OSError as exc:
             raise InputError(self.where, f"cannot create the lock file {self.path}: {exc.strerror}",
-                             "choose another output with -o") from None
+                             os_fix(exc, "choose another output with -o")) from None
         try:
             data = json.dumps(record, indent=2).encode()
             while data:
                 data = data[os.write(fd, data):]
-        except BaseException:
+        except BaseException as exc:
             os.close(fd)
             self.path.unlink(missing_ok=True)  # never leave a half-written lock behind
+            if isinstance(exc, OSError):  # (a full disk)
+                raise InputError(self.where, f"cannot write the lock file {self.path}: {exc.strerror}",
+                                 os_fix(exc)) from None
             raise
         os.close(fd)
         return True

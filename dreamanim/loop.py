@@ -52,7 +52,8 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
     make_folder(base.parent)  # (the lock file goes there; a folder that cannot be made is named as such)
     with OutputLock(base.with_name(base.name + ".lock"), where=str(base), on_takeover=took_over):
         files.check(resume=resume, force=force)  # nothing the user has is replaced
-        with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force) as store:
+        with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force,
+                        on_note=on_note) as store:  # (told of damaged frames it drops)
             result = RenderResult(files.all, store.folder, plan.frames)
             if progress:
                 progress.frames(plan.frames, store.done)
@@ -63,8 +64,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                                      lambda: store.read(0))
                 saved = store.last_saved()
                 for t in todo:
-                    moved = None if saved is None else plan.move(saved, t - 1)
-                    frame = plan.source.begin(t, moved)
+                    frame = plan.source.begin(t, saved, lambda f, t=t: plan.move(f, t - 1))
                     settings = plan.dream_for(t)
                     if progress:
                         progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))

@@ -3,14 +3,17 @@
 The spec is both what objectives.build_objective builds from and the key under which the
 dream engine keeps its compiled step: every field that changes the traced graph is here, so
 a new objective field cannot silently reuse a stale trace. The layer weights are not: they
-are fed to the compiled step at run time, so keyframed weights never retrace it.
+are fed to the compiled step at run time, so keyframed weights never retrace it; so are the
+gradient's smoothing sigmas (`sigmas`), whose count and kernel radius alone shape the graph.
 No TensorFlow here: the preset schema takes its choices (REDUCES, NORMALIZERS) from this module.
 """
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
 REDUCES = ("meansq", "mean", "l2")       # how a layer's activations become one number
-NORMALIZERS = ("std", "meanabs")         # what the gradient is divided by before a step
+NORMALIZERS = ("std", "meanabs", "laplacian")  # how the gradient is scaled before a step
+SMOOTH_RADII = (4, 8, 16, 32)            # Gaussian kernel radii (px) the smoothing sigmas are rounded up to
+MAX_SIGMA = 10                           # px; a kernel reaches 3 sigmas, within SMOOTH_RADII[-1]
 
 
 @dataclass(frozen=True)
@@ -21,15 +24,29 @@ class ObjectiveSpec:
     channels: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (layer, feature maps dreamed), sorted
     guide: Optional[str] = None                         # absolute path of the guide image
     normalize: str = "std"
+    lap_levels: int = 0                                 # laplacian: pyramid levels (0 for the others)
+    smooth: int = 0                                     # Gaussian blurs of the gradient averaged (0: none)
+    smooth_radius: int = 0                              # their kernel radius, px: one of SMOOTH_RADII
 
     @classmethod
     def of(cls, settings, default_layers: Mapping[str, float]) -> "ObjectiveSpec":
         """The spec of a preset's dream settings (DreamSettings); layers default to the model's."""
         layers = settings.layers or default_layers
         channels = tuple(sorted((name, tuple(picked)) for name, picked in (settings.channels or {}).items()))
-        return cls(tuple(layers), settings.reduce, settings.border, channels, settings.guide, settings.normalize)
+        sigmas = cls.sigmas(settings)
+        radius = next((r for r in SMOOTH_RADII if 3 * max(sigmas) <= r), SMOOTH_RADII[-1]) if sigmas else 0
+        return cls(tuple(layers), settings.reduce, settings.border, channels, settings.guide, settings.normalize,
+                   settings.lap_levels if settings.normalize == "laplacian" else 0, len(sigmas), radius)
 
     @staticmethod
     def weights(settings, default_layers: Mapping[str, float]) -> list[float]:
         """The layer weights, in the spec's layer order: the run-time input of the compiled step."""
         return list((settings.layers or default_layers).values())
+
+    @staticmethod
+    def sigmas(settings) -> list[float]:
+        """The gradient's smoothing sigmas (px): the other run-time input (`smooth:` a number or a list)."""
+        smooth = settings.smooth
+        if smooth is None:
+            return []
+        return [float(s) for s in (smooth if isinstance(smooth, (list, tuple)) else [smooth])]

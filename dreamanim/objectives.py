@@ -5,9 +5,14 @@ less a `border` and only the chosen `channels`, reduced by `mean`, `meansq` or `
 a guide, how well each position matches its best guide feature. Means, not sums, so a big
 layer does not drown a small one; a negative weight suppresses a layer. The weights are a
 tensor argument, not part of the function, so a crossfade between layers needs no new trace.
+
+A step climbs along `step_direction`: the gradient smoothed (`smooth`, Gaussian blurs averaged,
+as pytorch-deepdream) and normalised (`std`, `meanabs`, or `laplacian`: the original DeepDream
+notebook's Laplacian-pyramid normalisation, each scale to unit RMS), with unit spread.
 """
 from typing import Callable, Mapping, Optional, Sequence
 
+import numpy as np
 import tensorflow as tf
 
 from .objective_spec import REDUCES, ObjectiveSpec
@@ -93,3 +98,59 @@ def guide_features(activation: tf.Tensor, max_features: int = MAX_GUIDE_FEATURES
     while -(-h // stride) * -(-w // stride) > max_features:
         stride += 1
     return tf.reshape(a[::stride, ::stride], (-1, a.shape[-1]))
+
+
+def step_direction(grad: tf.Tensor, spec: ObjectiveSpec, sigmas: tf.Tensor) -> tf.Tensor:
+    """An (H, W, 3) gradient => the direction a step takes, its spread 1 (std; mean |g| for
+    meanabs), so `step_size` means the same under every normaliser. sigmas: spec.smooth numbers."""
+    if spec.smooth:
+        grad = gaussian_smooth(grad, sigmas, spec.smooth, spec.smooth_radius)
+    if spec.normalize == "laplacian":
+        grad = laplacian_normalize(grad, spec.lap_levels)
+    scale = tf.reduce_mean(tf.abs(grad)) if spec.normalize == "meanabs" else tf.math.reduce_std(grad)
+    return grad / (scale + 1e-8)
+
+
+def gaussian_smooth(grad: tf.Tensor, sigmas: tf.Tensor, count: int, radius: int) -> tf.Tensor:
+    """The mean of `count` Gaussian blurs of an (H, W, C) map, sigma sigmas[i] px each (a run-time
+    input: a keyframed sigma needs no new trace), the kernel cut at `radius`. Near the edges each
+    blur is renormalised over the pixels inside, so the border keeps its strength."""
+    x = tf.range(-radius, radius + 1, dtype=tf.float32)
+    image, ones = grad[None], tf.ones_like(grad[None, ..., :1])
+    total = 0.0
+    for i in range(count):
+        kernel = tf.exp(-0.5 * tf.square(x / tf.maximum(sigmas[i], 1e-3)))  # sigma 0: no blur
+        kernel /= tf.reduce_sum(kernel)
+        total += _separable_blur(image, kernel) / _separable_blur(ones, kernel)
+    return total[0] / count
+
+
+def _separable_blur(image: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+    channels = image.shape[-1]
+    taps = tf.tile(kernel[:, None, None, None], [1, 1, channels, 1])  # (2r+1, 1, C, 1)
+    image = tf.nn.depthwise_conv2d(image, taps, [1, 1, 1, 1], "SAME")
+    return tf.nn.depthwise_conv2d(image, tf.transpose(taps, [1, 0, 2, 3]), [1, 1, 1, 1], "SAME")
+
+
+_BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0  # the notebook's 5x5 pyramid kernel
+
+
+def laplacian_normalize(grad: tf.Tensor, levels: int) -> tf.Tensor:
+    """The original notebook's lap_normalize: split an (H, W, C) map into `levels` band-pass
+    layers and a low-pass rest, scale each to unit RMS, merge them back: every scale then has an
+    equal say, so the fine, high-frequency part of the gradient does not drown the big shapes."""
+    channels = grad.shape[-1]
+    k = tf.constant(_BINOMIAL[:, :, None, None] * np.eye(channels)[None, None], tf.float32)
+    image, bands = grad[None], []
+    for _ in range(levels):
+        low = tf.nn.conv2d(image, k, 2, "SAME")
+        bands.append(image - tf.nn.conv2d_transpose(low, k * 4, tf.shape(image), 2))
+        image = low
+    out = _unit_rms(image)
+    for band in reversed(bands):
+        out = tf.nn.conv2d_transpose(out, k * 4, tf.shape(band), 2) + _unit_rms(band)
+    return out[0]
+
+
+def _unit_rms(x: tf.Tensor) -> tf.Tensor:
+    return x / tf.maximum(tf.sqrt(tf.reduce_mean(tf.square(x))), 1e-10)

@@ -57,15 +57,23 @@ def read_rgb8(path: Path, where: str = "input", fix: str = PRESET_IMAGE_FIX) -> 
         raise InputError(where, f"cannot read image {path}: it is a folder", "give an image file") from None
     except UnidentifiedImageError:
         raise InputError(where, f"cannot read image {path}: not an image format Pillow knows", fix) from None
-    except Exception as exc:  # decoders raise many kinds (OSError, SyntaxError, bombs): one line for the user
-        reason = str(exc).strip().split("\n")[0] or type(exc).__name__
-        raise InputError(where, f"cannot read image {path}: {reason}", fix) from None
+    except OSError as exc:
+        if exc.errno is None:  # Pillow's decoders: the file's content is the problem
+            raise InputError(where, f"cannot read image {path}: {_reason(exc)}", fix) from None
+        raise InputError(where, f"cannot read image {path}: {exc.strerror}",  # the disk's problem, not the format's
+                         "check the disk and the file, or copy it somewhere else") from None
+    except Exception as exc:  # decoders raise many kinds (SyntaxError, bombs): one line for the user
+        raise InputError(where, f"cannot read image {path}: {_reason(exc)}", fix) from None
     with img:
         _upright(img)
         try:
             return to_rgb8(img)
         except ValueError as exc:  # a mode no Pillow plugin should hand over, but a new one might
             raise InputError(where, f"cannot read image {path}: {exc}", fix) from None
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().split("\n")[0] or type(exc).__name__
 
 
 def to_rgb8(img: Image.Image) -> np.ndarray:

@@ -14,7 +14,7 @@ plays at fps / K so it lasts as long as the real one, and everything goes to OUT
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
@@ -53,13 +53,23 @@ class Plan:
     def source(self) -> "Source":
         from .sources import open_source
         p = self.preset
-        return open_source(p.input, self.size, p.seed, p.noise.model_dump())
+        return open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
+                           coherence=p.coherence, every=self.every)
 
     def dream_for(self, i: int) -> "DreamSettings":
-        """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames."""
+        """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a video
+        frame that carries the previous dream on renews it with `coherence.renew` of the step."""
         settings = self.preset.dream_for(i * self.every)
-        return settings if i == 0 or not self.preview else settings.model_copy(
-            update={"steps": settings.steps * self.every})
+        if i == 0:
+            return settings
+        if self.preview:
+            settings = settings.model_copy(update={"steps": settings.steps * self.every})
+        coherence = self.preset.coherence
+        if self.source.fps is not None and coherence.mode == "flow":  # a video frame carrying a dream
+            from .models import model_entry
+            step = settings.step_size or model_entry(self.preset.model).default_step
+            settings = settings.model_copy(update={"step_size": step * coherence.renew})
+        return settings
 
     def move(self, frame: np.ndarray, i: int) -> np.ndarray:
         """Frame i moved on to where frame i+1 starts: the chain at each real frame in between."""
@@ -79,6 +89,16 @@ class Plan:
         first = next((s for s in (getattr(real.outputs, f) for f in type(real.outputs).model_fields) if s), gif())
         loops = real.outputs.gif.loops if real.outputs.gif else 0
         return type(real.outputs)(gif=gif(fps=max(first.fps / self.every, 0.5), loops=loops))
+
+    @property
+    def sound(self) -> "Optional[tuple[str, float, float]]":
+        """(file, start, seconds) of the source's sound that goes with the frames, when the
+        preset keeps it (`audio: true`) and the videos play the frames forward."""
+        sound = self.source.sound
+        if sound is None or not self.preset.audio or self.preset.loop != "forward":
+            return None
+        path, start, per_frame = sound
+        return path, start, self.frames * per_frame
 
     @property
     def blend_frames(self) -> int:
@@ -108,4 +128,4 @@ class Plan:
         """The model's Dreamer (TensorFlow loads here, not at import)."""
         from .dream import dreamer_for
         p = self.preset
-        return dreamer_for(p.model, p.precision, p.weights, p.device)
+        return dreamer_for(p.model, p.precision, p.weights, p.device, p.preprocess)

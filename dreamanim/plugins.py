@@ -27,11 +27,13 @@ def import_file(path: Path) -> None:
     failure is one PluginError naming the line. The same file is not imported again unless its
     text changed (then the fixed version wins, in a long-lived process too)."""
     path = Path(path).resolve()
+    if path.suffix != ".py":  # (a .pyc, a folder, notes.txt): Python would not import it as a plugin
+        raise PluginError(f"plugin {path}", "is not a Python source file (.py)",
+                          "a plugin is a .py file defining @transform functions; see docs/plugins.md")
     try:
         text = path.read_bytes()
     except OSError as exc:
-        raise PluginError(f"plugin {path}", f"cannot read it: {exc.strerror}",
-                          "plugin paths in a preset are relative to the preset's folder") from None
+        raise PluginError(f"plugin {path}", f"cannot read it: {exc.strerror}", _read_fix(exc)) from None
     digest = hashlib.sha1(str(path).encode() + b"\0" + text).hexdigest()[:12]
     module_name = f"{PLUGIN_MODULE_PREFIX}{_identifier(path.stem)}_{digest}"
     if module_name in sys.modules:
@@ -41,7 +43,7 @@ def import_file(path: Path) -> None:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # a plugin may fail in any way: name the line, never a traceback
+    except (Exception, SystemExit) as exc:  # a plugin may fail in any way (sys.exit() too): name the line
         del sys.modules[module_name]
         if isinstance(exc, PluginError):
             raise
@@ -83,7 +85,7 @@ def import_entry_point(ep) -> None:
         ep.load()
     except PluginError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise PluginError(f"plugin {location(exc, module_file(ep.module))} {entry_label(ep)}",
                           f"failed to import: {exception_text(exc)}",
                           import_fix(exc, f"fix or uninstall {package_of(ep)}")) from exc
@@ -104,6 +106,14 @@ def module_file(module: str) -> str:
     except Exception:  # its parent package may be what fails to import
         return module
     return spec.origin if spec and spec.origin else module
+
+
+def _read_fix(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "make it readable for you (chmod u+r), or copy it somewhere you can read"
+    if isinstance(exc, IsADirectoryError):
+        return "give the plugin's .py file, not a folder"
+    return "plugin paths in a preset are relative to the preset's folder"
 
 
 def _identifier(text: str) -> str:

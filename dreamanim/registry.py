@@ -17,7 +17,7 @@ import numpy as np
 
 from . import plugins
 from .blame import exception_text, failure_where, output_problem
-from .errors import DreamanimError, PluginError, PresetError, suggest
+from .errors import DreamanimError, PluginError, PresetError, shown, suggest
 
 
 
@@ -87,8 +87,9 @@ class TransformInfo:
             out = self.fn(frame, ctx, **params)
         except DreamanimError:
             raise
-        except Exception as exc:
-            raise PluginError(f"{failure_where(self, exc)} {on}", f"raised {exception_text(exc)}", fix) from exc
+        except (Exception, SystemExit) as exc:  # sys.exit() in a transform stops the render, not Python
+            text = exception_text(exc) if isinstance(exc, SystemExit) else f"raised {exception_text(exc)}"
+            raise PluginError(f"{failure_where(self, exc)} {on}", text, fix) from exc
         problem = output_problem(frame, out)
         if problem:
             raise PluginError(f"{self.label} {on}", problem[0], f"{problem[1]}; {fix}")
@@ -140,9 +141,17 @@ def get(name: str) -> TransformInfo:
         _load_entry_point(name)  # lazily: a package's plugin is imported only when a preset names it
     if name not in _registry:
         known = sorted(set(_registry) | {ep.name for ep in plugins.entry_points()})
-        raise PresetError("transform", f"unknown transform {name!r}",
+        raise PresetError("transform", f"unknown transform {shown(name)}",
                           f"{suggest(name, known)}; or load yours with plugins: [file.py]")
     return _registry[name]
+
+
+def builtin_or_installed(name: str) -> bool:
+    """Is `name` a built-in or an installed package's transform (no plugin file needed)?"""
+    try:
+        return get(name).origin != "plugin"
+    except PresetError:
+        return False
 
 
 def all_transforms() -> list[TransformInfo]:

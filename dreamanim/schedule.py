@@ -11,7 +11,8 @@ are parsed (dreamanim.expression); t is the 0-based frame index and T the frame 
 
 find_schedules(value, annotation, path) finds the schedules in preset data by its schema:
 a schedule is recognised only where the type annotation says int or float (through
-Optional, Annotated, dict values, tuple items and nested pydantic models; not list items),
+Optional, Annotated, dict values, tuple items, a number-or-tuple union and nested pydantic
+models; not list items),
 so any numeric key added to the schema later is schedulable without a change here. An int
 key's values round half away from zero (2.5 => 3, -2.5 => -3), not to even as round() does.
 """
@@ -24,7 +25,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from .errors import suggest
+from .errors import shown, suggest
 from .expression import ALLOWED, Expression, ExpressionError
 
 INTERPOLATIONS = ("linear", "smooth", "step")
@@ -87,7 +88,7 @@ def parse_schedule(value: Any) -> Optional[Schedule]:
         try:
             return Schedule(expression=Expression(value), text=value.strip())
         except ExpressionError as exc:
-            raise ScheduleError(f"expression {value.strip()!r}: {exc}") from None
+            raise ScheduleError(f"expression {shown(value.strip())}: {exc}") from None
     if isinstance(value, dict):
         return _keyframes(value)
     return None
@@ -97,18 +98,18 @@ def _keyframes(mapping: dict) -> Schedule:
     items = dict(mapping)
     interpolation = items.pop("interpolation", "linear")
     if interpolation not in INTERPOLATIONS:
-        raise ScheduleError(f"interpolation must be {', '.join(INTERPOLATIONS)}, got {interpolation!r}")
+        raise ScheduleError(f"interpolation must be {', '.join(INTERPOLATIONS)}, got {shown(interpolation)}")
     keyframes = []
     for t, value in items.items():
         if isinstance(t, str) and t.isdigit():  # JSON (a manifest, --set '{"0": 1}') has only text keys
             t = int(t)
         if isinstance(t, str):
             hint = suggest(t, ["interpolation"], listing="")
-            raise ScheduleError(f"unknown key {t!r} in a keyframe schedule{'; ' + hint if hint else ''}")
+            raise ScheduleError(f"unknown key {shown(t)} in a keyframe schedule{'; ' + hint if hint else ''}")
         if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-            raise ScheduleError(f"keyframe {t!r}: keyframes are frame indices t, whole numbers >= 0")
+            raise ScheduleError(f"keyframe {shown(t)}: keyframes are frame indices t, whole numbers >= 0")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ScheduleError(f"keyframe {t}: the value must be a finite number, got {value!r}")
+            raise ScheduleError(f"keyframe {t}: the value must be a finite number, got {shown(value)}")
         keyframes.append((t, value))
     if not keyframes:
         raise ScheduleError("a keyframe schedule needs at least one keyframe, like {0: 0.02}")
@@ -162,6 +163,11 @@ def find_schedules(value: Any, annotation: Any, path: Path) -> list[Scheduled]:
         return [Scheduled(path, schedule, kind is int)] if schedule else []
     annotation = _unwrap(annotation)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):  # a number or a tuple of them (smooth: 1 | [0.5, 1, 2])
+        numbers = [a for a in args if numeric_kind(a)]
+        listed = [a for a in args if typing.get_origin(_unwrap(a)) is tuple]
+        if numbers and listed and len(numbers) + len(listed) == len([a for a in args if a is not type(None)]):
+            return find_schedules(value, listed[0] if isinstance(value, (list, tuple)) else numbers[0], path)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
         fields = {name: f.annotation for name, f in annotation.model_fields.items()}
         return find_in_fields(value, fields, path)

@@ -25,6 +25,10 @@ def resolved(preset: Preset) -> dict:
     data = {name: _dump(value) if isinstance(value, BaseModel) else _plain(value)
             for name, value in preset if value is not None and name not in ("output", "transform")}
     data["transform"] = [{step.name: _plain(step.params)} for step in preset.transform]
+    from .video_input import VIDEO_KEYS, is_video
+    if not is_video(preset.input):  # a still's preset may not name them
+        for key in VIDEO_KEYS:
+            data.pop(key, None)
     _model_defaults(preset.model, data.setdefault("dream", {}))
     if data.get("precision") == "auto":  # what this machine chose: another one may choose otherwise
         from .models import model_precision

@@ -2,15 +2,17 @@
 
 A Source has
     frame(t)          its own picture at frame t (a still's is the same at every t)
-    begin(t, moved)   the picture frame t is dreamed from; `moved` is the previous dream after
-                      the transform chain (None for the first frame of a render)
+    begin(t, previous, move)  the picture frame t is dreamed from; `previous` is the previous
+                      dream as saved (None for the first frame of a render) and `move` the
+                      transform chain from frame t-1 to t
     frames, fps       how many frames and how fast it has of its own (None for a still)
     digest            what its content hashes to: a render's frames depend on it
-A still image and noise are Stills; a new kind of source (a video clip) is one more class.
+    sound             (file, start seconds, seconds per frame) of its sound track, or None
+A still image and noise are Stills (`sound` None); a video clip is a VideoSource (video_source.py).
 """
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional, Protocol
+from typing import Any, Callable, Mapping, Optional, Protocol
 
 import numpy as np
 from PIL import Image
@@ -26,9 +28,10 @@ class Source(Protocol):
     frames: Optional[int]
     fps: Optional[float]
     digest: str
+    sound: Optional[tuple[str, float, float]]
 
     def frame(self, t: int) -> np.ndarray: ...
-    def begin(self, t: int, moved: Optional[np.ndarray]) -> np.ndarray: ...
+    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray]) -> np.ndarray: ...
 
 
 @dataclass
@@ -38,21 +41,29 @@ class Still:
     digest: str
     frames = None
     fps = None
+    sound = None
 
     def frame(self, t: int) -> np.ndarray:
         if not hasattr(self, "_picture"):
             self._picture = self.load()
         return self._picture
 
-    def begin(self, t: int, moved: Optional[np.ndarray]) -> np.ndarray:
-        return self.frame(t) if moved is None else moved
+    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        return self.frame(t) if previous is None else move(previous)
 
 
-def open_source(input: str, size: int, seed: int, noise_settings: Mapping[str, Any]) -> Source:
-    """The preset's `input` (an absolute path, or `noise` drawn with `noise:` settings and the seed)."""
+def open_source(input: str, size: int, seed: int, noise_settings: Mapping[str, Any], *,
+                clip=None, coherence=None, every: int = 1) -> Source:
+    """The preset's `input` (an absolute path, or `noise` drawn with `noise:` settings and the
+    seed); a video is read through `clip:` and carried on by `coherence:` (video_source.py).
+    every: a preview's K (a video keeps every K-th frame; a still looks the same at every frame)."""
     if input == "noise":
         settings = dict(noise_settings)
         return Still(lambda: noise(size, seed, **settings), data_sha256(["noise", settings]))
+    from .video_input import is_video
+    if is_video(input):
+        from .video_source import VideoSource
+        return VideoSource.open(input, size, clip, coherence, every)
     path = Path(input)
     return Still(lambda: load_image(path, size), file_sha256(path))
 

@@ -10,6 +10,7 @@ import pytest
 
 from dreamanim.errors import ModelError
 from dreamanim.models import MODELS, keras_cache_path, load_model, model_entry, model_layers
+from dreamanim.models.zoo import ENTRIES
 
 from conftest import assert_one_line_error
 
@@ -48,8 +49,15 @@ def test_models_lists_offline_status_without_tensorflow(tmp_path):
     (keras_home / "models" / MODELS["inception_v3"].keras.weights_file).write_bytes(b"downloaded")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "KERAS_HOME": str(keras_home)}).stdout
-    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.split()[:1] and line.split()[0] in MODELS}
-    assert rows == {"efficientnet_lite0": "yes", "vgg16": "yes", "inception_v3": "cached", "inception_resnet_v2": "no"}
+    rows = {line.split()[0]: line for line in out.splitlines()[1:] if line.split()[:1] and line.split()[0] in MODELS}
+    assert set(rows) == set(MODELS)  # every model, the Keras catalogue's too
+    offline = {name: line.split()[1] for name, line in rows.items()}
+    assert {k: offline[k] for k in ("efficientnet_lite0", "vgg16", "inception_v3", "inception_resnet_v2",
+                                    "inception_v1", "resnet50")} == {
+        "efficientnet_lite0": "yes", "vgg16": "yes", "inception_v3": "cached", "inception_resnet_v2": "no",
+        "inception_v1": "no", "resnet50": "no"}
+    assert "(resnet family)" in rows["resnet50"] and "downloads 90 MB" in rows["resnet50"]  # family and size
+    assert "downloads 50 MB" in rows["inception_v1"]
     assert "TF False" in out and "weights: PATH" in out
 
 
@@ -59,7 +67,7 @@ def test_keras_cache_path_follows_keras_home(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("name", [e.name for e in ENTRIES])  # the catalogue's: tests/test_keras_catalogue.py
 def test_every_entry_names_layers_the_model_has(name, no_network):
     names = [layer.name for layer in model_layers(name)]
     entry = model_entry(name)

@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 
 from ..errors import PresetError
-from . import checks, scheduled
+from . import checks, scheduled, video
 from .checks import load_plugins
 from .describe import validate
 from .files import content_digests
@@ -25,14 +25,17 @@ from .transforms import build_chain, check_chain_schedules, with_full_params
 
 
 def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
-                check_model: bool = True) -> Preset:
+                check_model: bool = True, plugins: str = "load") -> Preset:
     """Read, override and validate a preset; its file paths come back absolute.
-    check_model=False skips the check of layer names, which imports the model (and TensorFlow)."""
+    check_model=False skips the check of layer names, which imports the model (and TensorFlow).
+    plugins: "load" imports the preset's plugin files (their code runs); "needed" only when a
+    transform of the preset is not otherwise known; "never" makes such a transform an error."""
     path, where = Path(path), str(path)
     data = _read_yaml(path)
     for text in overrides:
         key, value = parse_override(text)
         set_dotted(data, key, value, text)
+    data = video.settle_frames(data, path.parent, where)  # a video's frame count, before schedules use T
     data, dream_schedules = scheduled.take_dream_schedules(data, where)
     preset = validate(Preset, data, where, context={"folder": path.parent})
     if dream_schedules:  # the dream's scheduled keys at their frame-0 values
@@ -41,7 +44,7 @@ def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
         preset._dream_schedules = tuple(dream_schedules)
     if check_model:
         checks.check_model(preset, where)
-    load_plugins(preset.plugins, where)  # once, for everything below
+    checks.load_plugins_for(preset, plugins, where)  # once, for everything below
     chain = build_chain(preset, where)
     preset = with_full_params(preset, chain)
     preset._dream_schedules, preset._chain = tuple(dream_schedules), chain
@@ -49,7 +52,7 @@ def load_preset(path: str | Path, overrides: typing.Sequence[str] = (), *,
     check_chain_schedules(preset, where)
     checks.check_files(preset, where)
     preset._contents = content_digests(preset, where)
-    return preset
+    return video.settle_outputs(preset, where)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -61,8 +64,10 @@ def _read_yaml(path: Path) -> dict:
     except UnicodeDecodeError as exc:
         raise PresetError(str(path), f"not readable as YAML: {exc}", "save it as UTF-8 YAML") from None
     data = load_yaml(text, str(path))  # syntax errors, duplicate keys and .inf/.nan name their line
-    if data is None:
-        return {}
+    if data is None:  # an empty file (or only comments) is a mistake far more often than a wish
+        raise PresetError(str(path), "the preset is empty (it holds no keys, at most comments)",
+                          "give at least one key: `input: noise` is enough to render from the defaults; "
+                          "see docs/presets.md")
     if not isinstance(data, dict):
         raise PresetError(str(path), "a preset must be a mapping of keys like `frames: 60`",
                           "see docs/presets.md")

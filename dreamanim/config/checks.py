@@ -8,9 +8,15 @@ from .schema import Preset
 
 
 def check_model(preset: Preset, where: str) -> None:
-    from ..models import check_layer, model_precision
+    from ..models import check_layer, is_model_file, model_precision
     from ..models.device import check_device
+    from ..models.model_file import declare
     try:
+        if is_model_file(preset.model):  # how its pixels are scaled: the preset must say (the file cannot)
+            declare(preset.model, preset.preprocess)
+        elif preset.preprocess is not None:
+            raise PresetError("preprocess", f"{preset.model} scales its pixels itself",
+                              "give preprocess only with a model file, like model: my_model.keras")
         model_precision(preset.model, preset.precision)  # bfloat16 for a float32-only model
         check_device(preset.device)                      # gpu where TensorFlow sees none
         for section, settings in (("dream", preset.dream), ("first_frame", preset.first_frame)):
@@ -48,10 +54,33 @@ def _check_channels(preset: Preset, where: str) -> None:
 def load_plugins(files: typing.Sequence[str | Path], where: str) -> None:
     """Import plugin files in order; a missing one is named by its preset key."""
     for i, path in enumerate(files):
+        if Path(path).is_dir():
+            raise PluginError(f"{where}: plugins[{i}]", f"{path} is a folder, not a plugin file",
+                              "name the plugin's .py file inside it")
         if not Path(path).is_file():
             raise PluginError(f"{where}: plugins[{i}]", f"plugin file not found: {path}",
                               "plugin paths are relative to the preset's folder")
+        if Path(path).suffix != ".py":
+            raise PluginError(f"{where}: plugins[{i}]", f"not a Python source file: {path}",
+                              "a plugin is a .py file defining @transform functions; see docs/plugins.md")
         registry.load_plugin_file(Path(path))
+
+
+def load_plugins_for(preset: Preset, mode: str, where: str) -> None:
+    """The preset's plugin files, as load_preset's `plugins` says: "load" them all; "needed": only
+    when a transform step is neither built in nor installed; "never": such a step is an error."""
+    if mode == "load" or not preset.plugins:
+        return load_plugins(preset.plugins, where)
+    needs = [(i, s.name) for i, s in enumerate(preset.transform) if not registry.builtin_or_installed(s.name)]
+    if needs and mode == "never":
+        (i, name), files = needs[0], ", ".join(str(p) for p in preset.plugins)
+        raise PluginError(f"{where}: transform[{i}].{name}",
+                          f"is not a built-in or installed transform, so it needs the preset's plugin files "
+                          f"({files}), and --no-plugins runs none",
+                          "a plugin is Python code that runs on your machine: read it, then run again "
+                          "without --no-plugins")
+    if needs:
+        load_plugins(preset.plugins, where)
 
 
 def check_files(preset: Preset, where: str) -> None:
@@ -59,12 +88,17 @@ def check_files(preset: Preset, where: str) -> None:
     missing or unreadable (a weights file that does not fit the model fails when it loads)."""
     from ..models import check_weights_file
     from ..pixels import check_shape, read_rgb8
+    from ..video_input import is_video, probe
     if preset.input != "noise":
         if not Path(preset.input).is_file():
             raise InputError(f"{where}: input", f"image not found: {preset.input}",
                              "give a path relative to the preset, or `input: noise`")
-        rgb = read_rgb8(Path(preset.input), f"{where}: input")
-        check_shape(*rgb.shape[:2], preset.size, f"{where}: input")  # too thin for `size`: now, not mid-render
+        if is_video(preset.input):  # probed when the frame count was settled: it decodes
+            info = probe(preset.input, f"{where}: input")
+            check_shape(info.height, info.width, preset.size, f"{where}: input")
+        else:
+            rgb = read_rgb8(Path(preset.input), f"{where}: input")
+            check_shape(*rgb.shape[:2], preset.size, f"{where}: input")  # too thin for `size`: now, not mid-render
     for section, settings in (("dream", preset.dream), ("first_frame", preset.first_frame)):
         if settings.guide is None:
             continue

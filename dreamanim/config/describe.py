@@ -4,7 +4,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import PresetError, suggest
+from ..errors import PresetError, shown, suggest
 from ..schedule import dotted
 
 
@@ -29,7 +29,7 @@ def _describe(model: type[BaseModel], prefix: tuple, loc: tuple, err: dict) -> s
         return f"{key}: unknown key{'; ' + hint if hint else ''}"
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
     got = err.get("input")
-    got_text = f", got {got!r}" if got is not None and not isinstance(got, (dict, list)) else ""
+    got_text = f", got {shown(got)}" if got is not None and not isinstance(got, (dict, list)) else ""
     return f"{key}: {msg}{got_text}"
 
 

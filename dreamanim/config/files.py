@@ -1,13 +1,15 @@
-"""The files a preset names besides its input (weights, guides): sha256 digests of what they hold."""
+"""The files a preset names besides its input (weights, guides, a model file): sha256 digests of what they hold."""
 from ..digests import file_sha256
 from ..errors import InputError
 from .schema import Preset
 
 
 def content_digests(preset: Preset, where: str) -> tuple[tuple[str, str], ...]:
-    """((preset key, sha256 of the file), ...) for the weights and guide files (paths absolute)."""
+    """((preset key, sha256 of the file), ...) for the weights, guide and model files (paths absolute)."""
+    from ..models import is_model_file
     files = {"weights": preset.weights, "dream.guide": preset.dream.guide,
-             "first_frame.guide": preset.first_frame.guide}
+             "first_frame.guide": preset.first_frame.guide,
+             "model": preset.model if is_model_file(preset.model) else None}
     digests = []
     for key, path in files.items():
         if path:

@@ -6,11 +6,14 @@ folder (the validation context's "folder"), made absolute; nothing after load se
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import (AfterValidator, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, create_model,
+                      field_validator, model_validator)
 from pydantic.fields import FieldInfo
 
 from ..frozen import Strict
-from ..objective_spec import NORMALIZERS, REDUCES
+from ..models.model_file import MODES as PREPROCESS_MODES
+from ..models.model_file import is_model_file
+from ..objective_spec import MAX_SIGMA, NORMALIZERS, REDUCES
 from ..outputs import DEFAULT_FORMATS, FORMATS, format_module
 from ..schedule import Scheduled, settings_at
 
@@ -21,9 +24,15 @@ def _absolute(value: str, info: ValidationInfo) -> str:
 
 
 FilePath = Annotated[str, AfterValidator(_absolute)]  # a file the preset names, relative to the preset
+# a zoo model's name, or a Keras model file (.keras, .h5) resolved like any file the preset names
+ModelName = Annotated[str, AfterValidator(lambda v, info: _absolute(v, info) if is_model_file(v) else v)]
 Reduce = Literal[REDUCES]
 Normalize = Literal[NORMALIZERS]
 Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
+Sigma = Annotated[float, Field(ge=0, le=MAX_SIGMA)]  # px of the octave being dreamed
+# `smooth:` one sigma, or a cascade of them (their blurs averaged); an error names which form it read
+Smooth = Annotated[Annotated[Sigma, Tag("sigma")] | Annotated[tuple[Sigma, ...], Field(min_length=1), Tag("sigmas")],
+                   Discriminator(lambda v: "sigmas" if isinstance(v, (list, tuple)) else "sigma")]
 MAX_OCTAVE_UP = 4  # each octave above the frame multiplies the pixels to dream by octave_scale**2
 # Upper bounds, so a typo or a schedule (`steps: "t*1e12"`) fails at load instead of hanging the
 # render. Generous: at the largest size (8192) and octave_scale 1.4, octaves past ~17 are under
@@ -59,6 +68,8 @@ class DreamSettings(Strict):
     octave_scale: float = Field(1.4, gt=1)
     tile_size: int = Field(512, ge=32, le=MAX_TILE_SIZE)
     normalize: Normalize = "std"
+    lap_levels: int = Field(4, ge=1, le=8)       # normalize: laplacian: the pyramid's levels
+    smooth: Optional[Smooth] = None              # blur the gradient before a step: sigma(s), px
 
     @field_validator("layers")
     @classmethod
@@ -120,6 +131,29 @@ GifOutput = format_module("gif").Settings
 Mp4Output = format_module("mp4").Settings
 
 
+class Clip(Strict):
+    """`clip:` which part of a video input is dreamed (dreamanim/clip.py trim())."""
+    start: Optional[float | str] = None  # seconds (1.5), or a frame number as "f36"; None: the start
+    end: Optional[float | str] = None    # likewise, not included; None: the clip's end
+    every: int = Field(1, ge=1)          # keep every N-th source frame (the output plays at fps / N)
+
+
+class Coherence(Strict):
+    """`coherence:` how a video's frame t carries the dream of frame t-1 (dreamanim/video_source.py)."""
+    mode: Literal["none", "blend", "flow"] = "flow"
+    blend: float = Field(0.5, ge=0, le=1)   # blend: the share of the previous dream mixed into the new frame
+    decay: float = Field(0.9, ge=0, le=1)   # flow: the share of the dream's detail carried one frame on
+    # flow: the share of the step size a frame that carries a dream spends renewing it (the carried
+    # detail holds most of the dream; a full dream on top of it would flicker)
+    renew: float = Field(0.3, gt=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data):
+        # `coherence: flow` is `coherence: {mode: flow}`; YAML reads a bare `none`... as a string.
+        return {"mode": data} if isinstance(data, str) else data
+
+
 class ColorLock(Strict):
     """`color_lock:` match each dreamed frame's colours to frame 0's (dreamanim/color_lock.py).
     Off unless the preset has it; once given (`color_lock: {strength: 0.5}`), mode is lab."""
@@ -158,14 +192,32 @@ class TransformStep(Strict):
     params: dict[str, Any]
 
 
+class PixelScaling(Strict):
+    """`preprocess: {mean: [r, g, b], std: [r, g, b]}`: a model file's input is (pixel - mean) / std, on 0..255 pixels."""
+    mean: Annotated[list[float], Field(min_length=3, max_length=3)]
+    std: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=3, max_length=3)]
+
+    @model_validator(mode="after")
+    def _on_0_255(self):
+        if max(self.mean) <= 1 and max(self.std) <= 1:
+            raise ValueError("mean and std are on 0..255 pixels; these look like 0..1 values (torchvision's): "
+                             "multiply them by 255, or use preprocess: torch")
+        return self
+
+
+Preprocess = Annotated[Annotated[Literal[PREPROCESS_MODES], Tag("mode")] | Annotated[PixelScaling, Tag("scaling")],
+                       Discriminator(lambda v: "mode" if isinstance(v, str) else "scaling")]
+
+
 class Preset(Strict):
     """A whole animation. Paths are resolved; transforms are validated against their signatures."""
-    input: FilePath = "noise"            # image path (relative to the preset) or "noise"
+    input: FilePath = "noise"            # image or video path (relative to the preset), or "noise"
     noise: NoiseSettings = NoiseSettings()  # what `input: noise` looks like (unused with an image)
     size: int = Field(384, ge=16, le=8192)  # longer side of the frames, pixels
     frames: int = Field(60, ge=1, le=100_000)  # 100,000 frames: over an hour at 24 fps
     seed: int = Field(0, ge=0)  # numpy seeds are non-negative
-    model: str = "efficientnet_lite0"
+    model: ModelName = "efficientnet_lite0"  # a name `dreamanim models` lists, or a Keras file (.keras, .h5)
+    preprocess: Optional[Preprocess] = None  # a model file: how its pixels are scaled (it cannot be guessed)
     precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
     weights: Optional[FilePath] = None   # a local weights file for the model (relative to the preset)
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: TensorFlow's choice, a GPU if it sees one
@@ -176,6 +228,9 @@ class Preset(Strict):
     loop: Literal["forward", "reverse", "pingpong", "seamless"] = "forward"
     seamless: Seamless = Seamless()
     color_lock: ColorLock = ColorLock(mode="off")
+    clip: Clip = Clip()                  # a video input: the part dreamed (unused with a still)
+    coherence: Coherence = Coherence()   # a video input: how frames carry the dream on (flow by default)
+    audio: bool = True                   # a video input: keep its sound in the MP4 / WebM
     outputs: Outputs = Outputs(**{fmt: {} for fmt in DEFAULT_FORMATS})
     output: Optional[str] = None         # base path of the outputs; default: the preset's name
     # Set by load_preset. Private: not preset keys. The fields above hold frame-0 values; the
@@ -233,10 +288,12 @@ class Preset(Strict):
     def frames_data(self) -> dict:
         """Everything of the preset that decides the frames (not how the videos are encoded, and
         not where its files are: their contents count)."""
-        keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device",
+        keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device", "audio",
                                                      "input", "weights"})
         for section in ("dream", "first_frame"):
             keys[section].pop("guide", None)
         keys["schedules"] = self.schedules_data()
         keys["contents"] = dict(self._contents)
+        if is_model_file(self.model):  # where the file is does not count; its contents do
+            keys["model"] = Path(self.model).name
         return keys

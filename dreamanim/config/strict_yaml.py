@@ -12,7 +12,7 @@ import math
 
 import yaml
 
-from ..errors import PresetError
+from ..errors import PresetError, shown
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -63,14 +63,14 @@ class StrictLoader(yaml.SafeLoader):
                 line, first_line = key_node.start_mark.line + 1, first.start_mark.line + 1
                 earlier = (f"first at line {first_line}" if first_line != line
                            else f"first at column {first.start_mark.column + 1} of this line")
-                raise PresetError(f"{self.where}:{line}", f"duplicate key {key!r} ({earlier})",
+                raise PresetError(f"{self.where}:{line}", f"duplicate key {shown(key)} ({earlier})",
                                   "keep only one of them: YAML would silently use the last")
 
     def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):  # .inf, -.inf, .nan, or a literal too big for a float (1.0e+999)
             raise PresetError(f"{self.where}:{node.start_mark.line + 1}",
-                              f"{node.value!r} is not a finite number",
+                              f"{shown(node.value)} is not a finite number",
                               "numbers in a preset must be finite: write the value itself")
         return value
 

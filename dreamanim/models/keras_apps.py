@@ -1,4 +1,4 @@
-"""keras.applications networks (InceptionV3, InceptionResNetV2, ...) as FeatureNets.
+"""keras.applications networks (InceptionV3, ResNet50, ...) as FeatureNets.
 
     layer_list(entry) => the layers a preset may name: built without weights, so offline
     load(entry, dtype, weights) => FeatureNet with Keras' ImageNet weights (downloaded and
@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from ..errors import ModelError
 from .base import FeatureNet, LayerInfo, pad_to
+from .keras_catalogue import block_outputs
 
 PROBE_SIDE = 512  # the image side the strides are measured at (any side >= min_side would do)
 
@@ -31,17 +32,57 @@ def _architecture(entry) -> keras.Model:
 
 
 def layer_list(entry) -> list[LayerInfo]:
-    """Layers whose names Keras gives explicitly (mixed0, block17_4_ac), in network order,
-    with channels and strides measured on a PROBE_SIDE image, symbolically (no computing)."""
+    """The layers the entry's pattern names (mixed0, block17_4_ac), in network order."""
     model = _architecture(entry)
     _unclaimed[entry.name] = model
-    pattern = re.compile(entry.keras.layer_names)
-    named = [layer for layer in model.layers if pattern.fullmatch(layer.name)]
-    probe = keras.Model(model.input, [layer.output for layer in named])
-    shapes = probe.compute_output_spec(keras.KerasTensor((1, PROBE_SIDE, PROBE_SIDE, 3)))
+    return layer_table(model, entry.keras.layer_names)
+
+
+def layer_table(model: keras.Model, pattern: str = "") -> list[LayerInfo]:
+    """The layers of `model` whose names fullmatch `pattern` (none given: every layer with a 4-D
+    output whose name Keras did not make up), a block's projection left out where its `_add`
+    is listed, with channels and strides measured on a PROBE_SIDE image, symbolically."""
+    wanted = re.compile(pattern) if pattern else None
+    named = [layer for layer in model.layers if (wanted.fullmatch(layer.name) if wanted else
+                                                  _own_name(layer) and len(layer.output.shape) == 4)]
+    kept = set(block_outputs([layer.name for layer in named]))
+    named = [layer for layer in named if layer.name in kept]
+    return measured(model.inputs[0], {layer.name: layer.output for layer in named})
+
+
+def measured(image, outputs: dict) -> list[LayerInfo]:
+    """LayerInfos of {name: symbolic output} computed from the `image` input: channels and
+    strides measured on a PROBE_SIDE image, symbolically (nothing is computed)."""
+    shapes = _specs(keras.Model(image, list(outputs.values())), PROBE_SIDE)
     # Inception's valid convolutions make sides like 61 for 512 / 8: round to the power of 2.
-    return [LayerInfo(layer.name, int(spec.shape[-1]), 2 ** round(math.log2(PROBE_SIDE / spec.shape[1])))
-            for layer, spec in zip(named, shapes)]
+    return [LayerInfo(name, int(shape[-1]), 2 ** round(math.log2(PROBE_SIDE / shape[1])))
+            for name, shape in zip(outputs, shapes)]
+
+
+def smallest_side(model: keras.Model) -> int:
+    """The smallest square image side for which every output of `model` has an activation."""
+    def works(side):
+        try:
+            return all(min(shape[1:3]) >= 1 for shape in _specs(model, side))
+        except Exception:  # noqa: BLE001 (Keras says "too small" with ValueError, TypeError, ...)
+            return False
+
+    lo, hi = 1, PROBE_SIDE
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if works(mid) else (mid + 1, hi)
+    return lo
+
+
+def _specs(model: keras.Model, side: int) -> list[tuple]:
+    specs = model.compute_output_spec(keras.KerasTensor((1, side, side, model.inputs[0].shape[-1])))
+    return [spec.shape for spec in (specs if isinstance(specs, (list, tuple)) else [specs])]
+
+
+def _own_name(layer) -> bool:
+    """False for a name Keras made up from the class (conv2d_94, re_lu, add_3)."""
+    from keras.src.utils.naming import to_snake_case
+    return not re.fullmatch(re.escape(to_snake_case(type(layer).__name__)) + r"(_\d+)?", layer.name)
 
 
 def load(entry, dtype: str = "float32", weights: Optional[Path] = None) -> FeatureNet:
@@ -84,12 +125,14 @@ def load_keras_weights(model: keras.Model, path: Path, entry) -> None:
 class KerasFeatureNet(FeatureNet):
     """A Keras model cut at the requested layers: one sub-model per set of layer names."""
 
-    def __init__(self, entry, layers: list[LayerInfo], model: keras.Model):
-        mode = entry.keras.preprocess
-        super().__init__(entry.name, layers,
-                         lambda rgb: keras.applications.imagenet_utils.preprocess_input(rgb, mode=mode),
+    def __init__(self, entry, layers: list[LayerInfo], model: keras.Model, preprocess=None,
+                 outputs: Optional[dict] = None):
+        """preprocess: RGB => input (default: the entry's); outputs: layer name => its tensor in
+        model's graph (default: the layer's output)."""
+        super().__init__(entry.name, layers, preprocess or preprocessor(entry.keras.preprocess),
                          forward=None, dtype="float32", min_side=entry.min_side)
         self.model = model
+        self._outputs = outputs or {layer.name: model.get_layer(layer.name).output for layer in layers}
         self._names = {layer.name for layer in layers}
         self._cut: dict[tuple[str, ...], keras.Model] = {}
 
@@ -100,6 +143,14 @@ class KerasFeatureNet(FeatureNet):
             raise KeyError(f"{self.name} has no layer(s) {missing}")
         if key not in self._cut:
             with tf.init_scope():  # made once, outside any graph being traced
-                self._cut[key] = keras.Model(self.model.input, [self.model.get_layer(n).output for n in key])
+                self._cut[key] = keras.Model(self.model.inputs[0], [self._outputs[n] for n in key])
         out = self._cut[key](pad_to(self.preprocess(tf.cast(rgb, tf.float32)), self.min_side), training=False)
         return dict(zip(key, out if isinstance(out, (list, tuple)) else [out]))
+
+
+def preprocessor(preprocess: str):
+    """RGB 0..255 => what the network takes: an imagenet_utils mode, or a keras.applications
+    module's own preprocess_input (a network with its preprocessing inside takes the pixels)."""
+    if preprocess in ("tf", "caffe", "torch"):
+        return lambda rgb: keras.applications.imagenet_utils.preprocess_input(rgb, mode=preprocess)
+    return getattr(keras.applications, preprocess).preprocess_input

@@ -63,10 +63,19 @@ class RenderFiles:
                     writer.add(frame)
                     if progress:
                         progress.wrote_frame()
+            self._add_sound(fmt, path)
             if progress:
                 progress.written()
         self._write_companions(store)
         return meter
+
+    def _add_sound(self, fmt: str, path: Path) -> None:
+        """The source's sound for the frames rendered, in a format that carries sound and plays
+        them at the source's own speed (an fps of your own would put picture and sound apart)."""
+        sound, settings = self.plan.sound, self.settings[fmt]
+        if sound and format_module(fmt).Settings.sound and abs(settings.fps - self.plan.source.fps) < 1e-6:
+            from ..soundtrack import add_audio
+            add_audio(path, *sound, where="input")
 
     def _write_companions(self, store) -> None:
         from ..contact_sheet import sheet_for

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from ..frozen import Strict
 from ..gif import GifStream
-from ..writers import atomic
+from ..writers import atomic, cannot_write
 
 
 class Settings(Strict):
@@ -21,7 +21,10 @@ class Writer:
 
     def __enter__(self) -> "Writer":
         self._atomic = atomic(self.path)
-        self._file = open(self._atomic.__enter__(), "wb")
+        try:
+            self._file = open(self._atomic.__enter__(), "wb")
+        except OSError as exc:  # (an unwritable folder)
+            raise cannot_write(self.path, exc) from None
         self._gif = GifStream(self._file, fps=self.settings.fps, loops=self.settings.loops, comment=self.comment)
         return self
 
@@ -33,5 +36,11 @@ class Writer:
             if kind is None:
                 self._gif.close()
             self._file.close()
-        finally:
-            self._atomic.__exit__(kind, exc, tb)
+        except BaseException as failed:  # (a full disk): the temporary file goes, never renamed into place
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._atomic.__exit__(type(failed), failed, failed.__traceback__)  # an OSError => InputError
+            raise
+        self._atomic.__exit__(kind, exc, tb)
