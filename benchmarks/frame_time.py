@@ -22,7 +22,8 @@ from dreamanim.context import FrameContext, rng_for
 from dreamanim.dream import dreamer_for
 from dreamanim.models import model_entry, model_precision
 from dreamanim.registry import get as get_transform
-from dreamanim.sources import fit, load_image
+from dreamanim.pixels import fit
+from dreamanim.sources import load_image
 
 
 def main():

@@ -7,7 +7,6 @@ bundles; the clip is always read at a constant rate (`-fps_mode cfr -r fps`), so
 count, the frames decoded and the sound's timing agree even for variable-rate phone videos.
 """
 import re
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +15,8 @@ from typing import Iterator, Optional, Union
 import numpy as np
 
 from .errors import InputError
-from .sources import fit
+from .ffmpeg_tool import last_line, run_ffmpeg
+from .pixels import fit
 
 CLIP_FIX = "use a video file ffmpeg can read, e.g. an MP4 or WebM with a video track"
 
@@ -249,18 +249,3 @@ def _rate(text: str) -> Fraction:
 
 def _rate_arg(fps: float) -> str:
     return str(Fraction(fps).limit_denominator(1001))
-
-
-def run_ffmpeg(args: list[str]) -> tuple[int, str]:
-    """(exit code, stderr) of the bundled ffmpeg; never a system ffmpeg, never a shell.
-    Shared with soundtrack.py."""
-    import imageio_ffmpeg
-    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return done.returncode, done.stderr.decode("utf-8", "replace")
-
-
-def last_line(log: str) -> str:
-    """The last non-blank line of an ffmpeg log: where ffmpeg says why it stopped."""
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    return lines[-1] if lines else "ffmpeg gave no reason"

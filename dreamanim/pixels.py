@@ -1,7 +1,8 @@
 """An image file, in any mode Pillow opens => uint8 H×W×3 sRGB, upright, transparency on white.
 
 read_rgb8(path, where, fix) reads the first frame of a file; to_rgb8(image) converts an open
-Pillow image; check_shape(h, w, size, where) refuses images too thin to render at `size`.
+Pillow image; check_shape(h, w, size, where) refuses images too thin to render at `size`;
+fit(rgb8, size) resizes so the longer side is `size`.
 
 How each mode becomes RGB, and why:
 - RGB, RGBX, YCbCr, HSV, P, 1, L: Pillow's own convert('RGB') is exact for these.
@@ -102,7 +103,7 @@ def to_rgb8(img: Image.Image) -> np.ndarray:
 
 def check_shape(h: int, w: int, size: int, where: str = "input") -> None:
     """Refuse an h×w image whose shorter side would be under MIN_SIDE px once its longer side
-    is `size` px (as sources.fit resizes it); the message gives the numbers and the way out."""
+    is `size` px (as fit resizes it); the message gives the numbers and the way out."""
     long, short = max(h, w), min(h, w)
     if short < 1:
         raise InputError(where, f"the image is {w}x{h} px: it has no pixels", "use another image")
@@ -119,7 +120,7 @@ def check_shape(h: int, w: int, size: int, where: str = "input") -> None:
 
 
 def _shorter_at(short: int, long: int, size: int) -> int:
-    return max(1, round(short * size / long))  # sources.fit's rounding
+    return max(1, round(short * size / long))  # fit's rounding
 
 
 def _upright(img: Image.Image) -> None:
@@ -181,3 +182,12 @@ def _srgb():
 @functools.lru_cache(maxsize=1)
 def _lab_profile():
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))  # D50, the ICC connection space
+
+
+def fit(rgb8: np.ndarray, size: int) -> np.ndarray:
+    """Resize so the longer side is `size` pixels (Lanczos), as float32 0..255."""
+    h, w = rgb8.shape[:2]
+    scale = size / max(h, w)
+    new = (max(1, round(w * scale)), max(1, round(h * scale)))
+    img = Image.fromarray(rgb8).resize(new, Image.LANCZOS) if new != (w, h) else Image.fromarray(rgb8)
+    return np.asarray(img, dtype=np.float32)

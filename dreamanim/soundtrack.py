@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Union
 
-from .clip import last_line, run_ffmpeg
+from .ffmpeg_tool import last_line, run_ffmpeg
 from .errors import InputError
 
 # Container => (muxer, audio encoder settings). AAC plays everywhere MP4 does; WebM needs Opus.

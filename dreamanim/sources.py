@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Protocol
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
 from .digests import data_sha256, file_sha256
-from .pixels import PRESET_IMAGE_FIX, check_shape, read_rgb8
+from .pixels import PRESET_IMAGE_FIX, check_shape, fit, read_rgb8
 
 NOISE_KINDS = ("uniform", "gaussian", "plasma")
 
@@ -74,15 +73,6 @@ def load_image(path: Path, size: int, where: str = "input", fix: str = "") -> np
     rgb = read_rgb8(path, where, fix or PRESET_IMAGE_FIX)
     check_shape(*rgb.shape[:2], size, where)
     return fit(rgb, size)
-
-
-def fit(rgb8: np.ndarray, size: int) -> np.ndarray:
-    """Resize so the longer side is `size` pixels (Lanczos), as float32 0..255."""
-    h, w = rgb8.shape[:2]
-    scale = size / max(h, w)
-    new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    img = Image.fromarray(rgb8).resize(new, Image.LANCZOS) if new != (w, h) else Image.fromarray(rgb8)
-    return np.asarray(img, dtype=np.float32)
 
 
 def noise(size: int, seed: int, *, kind: str = "uniform", level: float = 116.0, amount: float = 16.0,

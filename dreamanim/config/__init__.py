@@ -19,8 +19,9 @@ from .files import content_digests
 from .overrides import parse_override, set_dotted
 from .strict_yaml import load_yaml
 from ..schedule import settings_at
-from .schema import (MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, ColorLock, DreamOverrides,
-                     DreamSettings, GifOutput, Mp4Output, NoiseSettings, Outputs, Preset, Seamless, TransformStep)
+from .schema import MAX_OCTAVE_UP, MAX_OCTAVES, MAX_STEPS, MAX_TILE_SIZE, DreamOverrides, DreamSettings, Preset
+from .sections import (Clip, Coherence, ColorLock, GifOutput, Mp4Output, NoiseSettings, Outputs, Seamless,
+                       TransformStep)
 from .transforms import build_chain, check_chain_schedules, with_full_params
 
 
@@ -86,4 +87,4 @@ def plugin_files(path: str | Path) -> list[Path]:
 
 __all__ = ["load_preset", "plugin_files", "load_plugins", "Preset", "DreamSettings",
            "DreamOverrides", "Outputs", "GifOutput", "Mp4Output", "ColorLock", "Seamless",
-           "NoiseSettings", "TransformStep", "MAX_OCTAVE_UP", "MAX_OCTAVES", "MAX_STEPS", "MAX_TILE_SIZE"]
+           "NoiseSettings", "TransformStep", "Clip", "Coherence", "MAX_OCTAVE_UP", "MAX_OCTAVES", "MAX_STEPS", "MAX_TILE_SIZE"]

@@ -10,7 +10,8 @@ from ..errors import DreamanimError, PluginError, PresetError
 from ..schedule import with_values
 from .describe import validate
 from .scheduled import SCHEDULE_FIX, at_frame, schedules_in
-from .schema import Preset, TransformStep
+from .schema import Preset
+from .sections import TransformStep
 
 
 def build_chain(preset: Preset, where: str) -> Chain:

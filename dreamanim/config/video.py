@@ -5,7 +5,8 @@ from pathlib import Path
 from ..errors import PresetError
 from ..video_input import VIDEO_KEYS, clip_span, is_video
 from .describe import validate
-from .schema import Clip, Preset
+from .schema import Preset
+from .sections import Clip
 
 
 def settle_frames(data: dict, folder: Path, where: str) -> dict:
