@@ -46,6 +46,31 @@ class FeatureNet:
         raise KeyError(f"{self.name} has no layer(s) {missing}")
 
 
+class CutNet(FeatureNet):
+    """A network cut at the requested layers: for each set of layer names, cut(names) makes one
+    callable (preprocessed, padded batch => those activations) once, outside any trace."""
+
+    def __init__(self, name: str, layers: Sequence[LayerInfo], preprocess: Callable[[tf.Tensor], tf.Tensor],
+                 min_side: int = 1):
+        super().__init__(name, layers, preprocess, forward=None, dtype="float32", min_side=min_side)
+        self._names = {layer.name for layer in self.layers}
+        self._cut: dict[tuple[str, ...], Callable] = {}
+
+    def cut(self, names: tuple[str, ...]) -> Callable:
+        raise NotImplementedError
+
+    def features(self, rgb: tf.Tensor, names: Sequence[str]) -> dict[str, tf.Tensor]:
+        key = tuple(dict.fromkeys(names))
+        missing = sorted(set(key) - self._names)
+        if missing:
+            raise KeyError(f"{self.name} has no layer(s) {missing}")
+        if key not in self._cut:
+            with tf.init_scope():  # made once, outside any graph being traced
+                self._cut[key] = self.cut(key)
+        out = self._cut[key](pad_to(self.preprocess(tf.cast(rgb, tf.float32)), self.min_side))
+        return dict(zip(key, out if isinstance(out, (list, tuple)) else [out]))
+
+
 def pad_to(x: tf.Tensor, min_side: int) -> tf.Tensor:
     """Pad a preprocessed (B, H, W, C) batch with zeros, centred, to at least min_side a side.
 

@@ -18,7 +18,7 @@ from typing import Optional
 import tensorflow as tf
 
 from ..errors import ModelError
-from .base import FeatureNet, LayerInfo, pad_to
+from .base import CutNet, FeatureNet, LayerInfo
 
 MEAN = 117.0  # the notebook's imagenet_mean, subtracted from every channel
 BRANCHES = ("1x1", "3x3_bottleneck", "3x3", "5x5_bottleneck", "5x5", "pool_reduce")
@@ -98,29 +98,17 @@ def read_graph_def(path: Path, fix: str) -> "tf.compat.v1.GraphDef":
     return graph_def
 
 
-class GraphNet(FeatureNet):
+class GraphNet(CutNet):
     """The frozen graph as a FeatureNet: one pruned function per set of layer names."""
 
     def __init__(self, entry, graph_def, where: str, fix: str):
-        super().__init__(entry.name, LAYERS, lambda rgb: rgb - MEAN, forward=None, dtype="float32",
-                         min_side=entry.min_side)
-        self._names = {layer.name for layer in LAYERS}
+        super().__init__(entry.name, LAYERS, lambda rgb: rgb - MEAN, min_side=entry.min_side)
         self._imported = _import(graph_def, where, fix)
         check_structure(self._imported.graph, where, fix)
-        self._cut: dict[tuple[str, ...], tf.types.experimental.ConcreteFunction] = {}
 
-    def features(self, rgb: tf.Tensor, names) -> dict[str, tf.Tensor]:
-        key = tuple(dict.fromkeys(names))
-        missing = sorted(set(key) - self._names)
-        if missing:
-            raise KeyError(f"{self.name} has no layer(s) {missing}")
-        if key not in self._cut:
-            graph = self._imported.graph
-            with tf.init_scope():  # made once, outside any graph being traced
-                self._cut[key] = self._imported.prune(
-                    self._imported.inputs[0], [graph.get_tensor_by_name(f"graph/{n}:0") for n in key])
-        out = self._cut[key](pad_to(self.preprocess(tf.cast(rgb, tf.float32)), self.min_side))
-        return dict(zip(key, out))
+    def cut(self, names: tuple[str, ...]):
+        graph = self._imported.graph
+        return self._imported.prune(self._imported.inputs[0], [graph.get_tensor_by_name(f"graph/{n}:0") for n in names])
 
 
 def _import(graph_def, where: str, fix: str):

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Optional
 
 import keras
-import tensorflow as tf
 
 from ..errors import ModelError
-from .base import FeatureNet, LayerInfo, pad_to
+from .base import CutNet, FeatureNet, LayerInfo
 from .keras_catalogue import block_outputs
 
 PROBE_SIDE = 512  # the image side the strides are measured at (any side >= min_side would do)
@@ -122,30 +121,20 @@ def load_keras_weights(model: keras.Model, path: Path, entry) -> None:
                              f"give {entry.takes_weights}") from None
 
 
-class KerasFeatureNet(FeatureNet):
+class KerasFeatureNet(CutNet):
     """A Keras model cut at the requested layers: one sub-model per set of layer names."""
 
     def __init__(self, entry, layers: list[LayerInfo], model: keras.Model, preprocess=None,
                  outputs: Optional[dict] = None):
         """preprocess: RGB => input (default: the entry's); outputs: layer name => its tensor in
         model's graph (default: the layer's output)."""
-        super().__init__(entry.name, layers, preprocess or preprocessor(entry.keras.preprocess),
-                         forward=None, dtype="float32", min_side=entry.min_side)
+        super().__init__(entry.name, layers, preprocess or preprocessor(entry.keras.preprocess), min_side=entry.min_side)
         self.model = model
         self._outputs = outputs or {layer.name: model.get_layer(layer.name).output for layer in layers}
-        self._names = {layer.name for layer in layers}
-        self._cut: dict[tuple[str, ...], keras.Model] = {}
 
-    def features(self, rgb: tf.Tensor, names) -> dict[str, tf.Tensor]:
-        key = tuple(dict.fromkeys(names))
-        missing = sorted(set(key) - self._names)
-        if missing:
-            raise KeyError(f"{self.name} has no layer(s) {missing}")
-        if key not in self._cut:
-            with tf.init_scope():  # made once, outside any graph being traced
-                self._cut[key] = keras.Model(self.model.inputs[0], [self._outputs[n] for n in key])
-        out = self._cut[key](pad_to(self.preprocess(tf.cast(rgb, tf.float32)), self.min_side), training=False)
-        return dict(zip(key, out if isinstance(out, (list, tuple)) else [out]))
+    def cut(self, names: tuple[str, ...]):
+        # Called outside fit(), a Keras model runs in inference mode (batch norm on its moving stats).
+        return keras.Model(self.model.inputs[0], [self._outputs[n] for n in names])
 
 
 def preprocessor(preprocess: str):
