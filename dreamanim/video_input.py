@@ -40,7 +40,8 @@ def clip_span(input: str, clip, where: str):
     except ValueError as exc:
         key = str(exc).split(" ", 1)[0]
         raise PresetError(f"{where}: clip.{key}", str(exc),
-                          f"the clip has {info.frames} frames at {info.fps:g} fps ({info.duration:.2f} s)") from None
+                          f"keep start and end inside the clip: 0 to {info.duration:.2f} s, "
+                          f"or frames f0 to f{info.frames - 1}; every a whole number >= 1") from None
 
 
 def probe(input: str, where: str):
