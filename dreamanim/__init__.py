@@ -1,17 +1,22 @@
 """dreamanim: DeepDream animations. The public plugin API is `transform`, `FrameContext`,
-`affine` (geometric resampling) and `edges` (edge filters).
+`affine` (geometric resampling) and `edges` (edge filters); the Python API is `render`,
+`dream`, `load_preset` and `RenderResult` (api.py, docs/python.md).
 
 Importing this package costs nothing: each name loads its module on first use (PEP 562), so
 `dreamanim --help` is fast and the command line's Ctrl-C handling is in place before any
 heavy import (numpy, scipy, TensorFlow) begins.
 """
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 _LAZY = {"transform": "registry", "FrameContext": "context", "affine": None, "edges": None,
+         **{name: "api" for name in ("render", "dream", "load_preset", "RenderResult")},
          **{name: "errors" for name in ("DreamanimError", "PresetError", "PluginError", "ModelError", "InputError")}}
 __all__ = ["transform", "FrameContext", "affine", "edges", "DreamanimError", "PresetError",
-           "PluginError", "ModelError", "InputError", "__version__"]
+           "PluginError", "ModelError", "InputError", "render", "dream", "load_preset", "RenderResult",
+           "__version__"]
 
 
 def __getattr__(name: str):
@@ -25,3 +30,16 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """`dreamanim.dream` is the API function: the engine module dreamanim/dream.py, once imported
+    (`from dreamanim.dream import Dreamer` still works), must not replace it as an attribute."""
+
+    def __setattr__(self, name, value):
+        if _LAZY.get(name) == "api" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -8,6 +8,7 @@ it, where an interrupt is already the one-line message; a signal between this mo
 main's try is held (cli_signals.hold_early) and raised inside it.
 """
 import os
+import select
 import sys
 
 from . import cli_signals
@@ -73,11 +74,18 @@ def _main(argv) -> int:
 
 
 def _stdout_closed() -> bool:
+    """Has the reader of our standard output gone (`| head` read all it wanted)? Then a
+    BrokenPipeError is the normal end, not one of ffmpeg's pipes failing."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         return True
-    return False
+    try:  # a pipe whose reading end is closed polls as an error on its writing end
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError):  # not a real file, or no poll() on this system
+        return False
 
 
 def import_tensorflow_quietly() -> None:

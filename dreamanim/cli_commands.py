@@ -3,41 +3,25 @@
 They are thin: each turns its arguments into a call of the library (config, plan, loop,
 contact sheet, gallery, registry, models) and prints what the user asked to see.
 """
-import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 from .cli_signals import settle
-from .errors import InputError, PluginError
+from .errors import PluginError
 
 EXIT_OK = 0
 
 
 def cmd_render(args) -> int:
-    from .config import load_preset
-    from .loop import render
-    from .plan import Plan
-    overrides = list(args.overrides)
-    overrides += [f"frames={args.frames}"] if args.frames is not None else []
-    overrides += [f"seed={args.seed}"] if args.seed is not None else []
-    base, only = output_base(args.output, args.preset)  # a bad -o is named before the preset is read
-    preset = load_preset(args.preset, overrides, plugins="never" if args.no_plugins else "load")
-    if args.output is None and preset.output:  # `output:` in the preset: a base path or a folder/, like -o
-        base = output_base(preset.output, args.preset, where=f"{args.preset}: output", formats=False)[0]
-    elif preset.output:  # -o FOLDER/: the outputs in it are named as the preset's `output:` names them
-        base = output_base(args.output, Path(preset.output).name or args.preset)[0]
-    if only:  # -o name.gif: that format only, with the preset's settings for it if it has any
-        preset = preset.model_copy(update={"outputs": preset.outputs.only(only)})
-    plan = Plan(preset, every=args.preview or 1)
-    if plan.preview:  # its own files beside the full render's: <base>.preview.*
-        base = base.with_name(base.name + ".preview")
+    from .api import render
     bars = None
     if not args.quiet:
         from .progress import Bars
         bars = Bars()
     try:
-        result = render(plan, base, resume=args.resume, force=args.force, progress=bars,
+        result = render(args.preset, args.output, frames=args.frames, seed=args.seed, overrides=args.overrides,
+                        resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
+                        plugins="never" if args.no_plugins else "load",
                         on_note=lambda text: sys.stderr.write(f"dreamanim: note: {text}\n"))
     finally:
         if bars:
@@ -46,6 +30,7 @@ def cmd_render(args) -> int:
     if not args.quiet:
         made = ", ".join(str(p) for p in result.outputs.values())
         per = f", {result.seconds / result.rendered:.1f} s/frame" if result.rendered else ""
+        preset = result.preset
         seam = (f"; loop jump {result.loop_jump:.1f} (typical step {result.loop_step:.1f})"
                 if preset.loop == "seamless" and result.loop_jump is not None else "")
         print(f"{result.frames} frames in {result.frames_folder}/ ({result.rendered} dreamed now"
@@ -53,27 +38,10 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def output_base(output, preset_path, *, where: str = "-o", formats: bool = True) -> tuple[Path, Optional[str]]:
-    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats).
-
-    None: the preset's name in the current folder. A FOLDER/ (a trailing slash) or an existing
-    folder (`.`, `..`, renders): the preset's name in that folder. NAME.EXT: that format only."""
-    from .outputs import format_of
-    name = Path(preset_path).stem
-    if output is None:
-        return Path(name), None
-    if not str(output).strip():
-        raise InputError(f"{where} {output!r}", "is an empty output name",
-                         "give a base name such as renders/cat, or a folder such as renders/")
-    path = Path(output)
-    if str(output).endswith(("/", os.sep)) or path.is_dir():
-        if path.name.endswith(".frames") and path.is_dir():
-            raise InputError(f"{where} {output}", "is the frames folder of a render",
-                             f"give the render's base name, e.g. {where} {path.with_suffix('')}, "
-                             "or a folder of your own ending in /")
-        return path / name, None
-    only = format_of(path, where) if formats else None
-    return (path.with_suffix("") if only else path), only
+def output_base(output, preset_path, **options):
+    """api.output_base (the -o rules), for the commands."""
+    from .api import output_base as base
+    return base(output, preset_path, **options)
 
 
 def cmd_sheet(args) -> int:
@@ -163,10 +131,10 @@ def cmd_models(args) -> int:
         offline = availability(name)
         notes = ["default"] if name == DEFAULT_MODEL else []
         if offline == "no":
-            notes.append(f"Keras downloads {entry.keras.download_mb} MB of weights on first use")
+            notes.append(f"downloads about {entry.keras.download_mb} MB of weights once, on first use")
         more = f" [{'; '.join(notes)}]" if notes else ""
         print(f"{name:<20} {offline:<7}  {entry.summary}{more}")
-    print("\noffline: yes = weights installed with dreamanim; cached = downloaded by Keras earlier; "
+    print("\noffline: yes = weights installed with dreamanim; cached = downloaded earlier (into Keras' cache); "
           "no = needs the network once.\nAny model also takes a local weights file: `weights: PATH` "
           "in a preset (docs/models.md).")
     return EXIT_OK
@@ -211,13 +179,16 @@ def cmd_layers(args) -> int:
     from .models import default_layers, model_layers
     layers = model_layers(args.model)
     defaults = default_layers(args.model)
-    print(f"{'layer':<20} {'channels':>8} {'stride':>6}")
+    width = max([20] + [len(layer.name) + 1 for layer in layers])  # Inception's branch names run long
+    print(f"{'layer':<{width}} {'channels':>8} {'stride':>6}")
     for layer in layers:
         mark = "  (default)" if layer.name in defaults else ""
-        print(f"{layer.name:<20} {layer.channels:>8} {layer.stride:>6}{mark}")
+        print(f"{layer.name:<{width}} {layer.channels:>8} {layer.stride:>6}{mark}")
     return EXIT_OK
 
 
 NEEDS_TENSORFLOW = {"render", "layers", "gallery"}
 COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
             "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}
+from .cli_batch import cmd_batch  # noqa: E402  (its own module: grammar and command together)
+COMMANDS["batch"] = cmd_batch

@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     lay = sub.add_parser("layers", help="list the layers of a model a preset may dream on")
     lay.add_argument("model", metavar="MODEL")
     _add_gallery_parser(sub)
+    from .cli_batch import add_batch_parser
+    add_batch_parser(sub, _positive)
     return p
 
 

@@ -38,6 +38,7 @@ class RenderResult:
     traces: int = 0
     loop_jump: Optional[float] = None   # last => first played frame, mean |difference| (0..255)
     loop_step: Optional[float] = None   # the typical difference between consecutive played frames
+    preset: Optional[object] = None     # the validated Preset rendered (api.render fills it in)
 
 
 def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,

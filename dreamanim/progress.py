@@ -1,5 +1,5 @@
-"""Progress on stderr with tqdm: a bar over frames with ETA, and one over the steps of the current frame."""
-from tqdm import tqdm
+"""Progress with tqdm (on stderr; in a notebook, its notebook bars: tqdm.auto): a bar over frames with ETA, and one over the steps of the current frame."""
+from tqdm.auto import tqdm
 
 
 class Bars:

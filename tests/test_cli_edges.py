@@ -191,3 +191,27 @@ def test_an_image_the_disk_cannot_read_is_not_blamed_on_its_format(tmp_path, mon
     with pytest.raises(InputError) as caught:
         read_rgb8(path)
     assert caught.value.what.endswith("Input/output error") and "PNG or JPEG" not in caught.value.fix
+
+
+def test_piping_a_listing_into_head_ends_quietly_with_exit_0():
+    import subprocess
+    import sys
+    for command in ("models", "transforms"):
+        done = subprocess.run(f"'{sys.executable}' -m dreamanim.cli {command} | head -1; exit ${{PIPESTATUS[0]}}",
+                              shell=True, executable="/bin/bash", capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
+
+
+def test_a_folder_or_a_picture_given_as_the_preset_says_what_to_do(run_cli, tmp_path):
+    from conftest import PRESETS, assert_one_line_error
+    code, _, err = run_cli("render", PRESETS)
+    assert_one_line_error(code, err, "is a folder, not a preset file")
+    code, _, err = run_cli("render", PRESETS / "chelsea.png")
+    assert_one_line_error(code, err, "is a picture or a video, not a preset", "input: chelsea.png")
+
+
+def test_resume_and_force_together_are_refused_before_anything_is_touched(run_cli, write_preset, tmp_path):
+    from conftest import assert_one_line_error
+    code, _, err = run_cli("render", write_preset(), "-o", tmp_path / "anim", "--resume", "--force")
+    assert_one_line_error(code, err, "--resume --force", "give --resume")
+    assert list(tmp_path.glob("anim*")) == []

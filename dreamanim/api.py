@@ -1,0 +1,166 @@
+"""The Python API: what the command line does, as functions that return values and raise DreamanimErrors.
+
+    render(preset, output=None, *, frames=, seed=, overrides=, resume=, force=, progress=) => RenderResult
+    dream(image, *, model=, layers=, steps=, octaves=, step_size=, seed=, size=, ...) => H x W x 3 uint8
+    load_preset(path, overrides) => Preset
+
+A preset is a path, YAML text or a dict (its relative paths are relative to the current folder).
+Bad input raises the DreamanimError the CLI would print (`exc.line()` is its message); nothing
+here calls sys.exit or prints. The model of `dream` is loaded and traced once per process.
+"""
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import numpy as np
+
+from .config import load_preset
+from .errors import InputError, PresetError
+from .loop import RenderResult
+
+PRESET_NAME = "preset"  # a preset given as data renders to ./preset.* unless `output` says otherwise
+
+
+def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None, *, frames: Optional[int] = None,
+           seed: Optional[int] = None, overrides: Sequence[str] = (), resume: bool = False, force: bool = False,
+           progress: Any = True, preview: Optional[int] = None, plugins: str = "load",
+           on_note: Optional[Callable[[str], None]] = None) -> RenderResult:
+    """Render a preset; the result's `outputs` names every file written, `frames_folder` the frames.
+
+    output: as `render -o` (a base path, a folder/ or NAME.EXT for one format). overrides: `--set`
+    texts such as "dream.steps=5". progress: True for tqdm bars (notebook bars in a notebook), False
+    for none, or a loop.Progress. preview: dream every K-th frame (`--preview K`)."""
+    from .loop import render as run
+    from .plan import Plan
+    if resume and force:  # one keeps the saved frames, the other deletes them
+        raise InputError("--resume --force", "asks both to continue the saved frames and to delete them",
+                         "give --resume to continue an interrupted render, or --force to start over")
+    overrides = list(overrides or ())
+    overrides += [f"frames={frames}"] if frames is not None else []
+    overrides += [f"seed={seed}"] if seed is not None else []
+    name = preset_name(preset)
+    base, only = output_base(output, name)  # a bad output is named before the preset is read
+    loaded = read_preset(preset, overrides, plugins=plugins)
+    if output is None and loaded.output:  # `output:` in the preset: a base path or a folder/, like -o
+        base = output_base(loaded.output, name, where=f"{name}: output", formats=False)[0]
+    elif loaded.output:  # output FOLDER/: the files in it are named as the preset's `output:` names them
+        base = output_base(output, Path(loaded.output).name or name)[0]
+    if only:  # NAME.gif: that format only, with the preset's settings for it if it has any
+        loaded = loaded.model_copy(update={"outputs": loaded.outputs.only(only)})
+    plan = Plan(loaded, every=preview or 1)
+    if plan.preview:  # its own files beside the full render's: <base>.preview.*
+        base = base.with_name(base.name + ".preview")
+    bars = progress
+    if progress is True:
+        from .progress import Bars
+        bars = Bars()
+    try:
+        result = run(plan, base, resume=resume, force=force, progress=bars or None, on_note=on_note)
+    finally:
+        if progress is True:
+            bars.close()
+    result.preset = loaded
+    return result
+
+
+def read_preset(preset: "str | Path | Mapping", overrides: Sequence[str] = (), **options):
+    """A preset path, YAML text or dict => the validated Preset (load_preset's options)."""
+    from .config import load_preset_data, preset_data
+    if isinstance(preset, Mapping):
+        return load_preset_data(dict(preset), overrides, folder=Path.cwd(), where=PRESET_NAME, **options)
+    if isinstance(preset, str) and _is_yaml_text(preset):
+        return load_preset_data(preset_data(preset, PRESET_NAME), overrides, folder=Path.cwd(),
+                                where=PRESET_NAME, **options)
+    if not isinstance(preset, (str, os.PathLike)):
+        raise PresetError(PRESET_NAME, f"a preset is a path, YAML text or a dict, not {type(preset).__name__}",
+                          "give e.g. 'presets/vertical_stretch.yaml' or {'input': 'noise'}")
+    return load_preset(preset, overrides, **options)
+
+
+def preset_name(preset) -> str:
+    """The name a preset's outputs take: its file's name, or `preset` for data."""
+    if isinstance(preset, os.PathLike) or (isinstance(preset, str) and not _is_yaml_text(preset)):
+        return str(preset)
+    return PRESET_NAME
+
+
+def _is_yaml_text(text: str) -> bool:
+    return "\n" in text or (":" in text and not Path(text).is_file())
+
+
+def output_base(output, preset_path, *, where: str = "-o", formats: bool = True) -> tuple[Path, Optional[str]]:
+    """(base path, the single format OUTPUT's extension asks for, or None: the preset's formats).
+
+    None: the preset's name in the current folder. A FOLDER/ (a trailing slash) or an existing
+    folder (`.`, `..`, renders): the preset's name in that folder. NAME.EXT: that format only."""
+    from .outputs import format_of
+    name = Path(preset_path).stem
+    if output is None:
+        return Path(name), None
+    if not str(output).strip():
+        raise InputError(f"{where} {output!r}", "is an empty output name",
+                         "give a base name such as renders/cat, or a folder such as renders/")
+    path = Path(output)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        if path.name.endswith(".frames") and path.is_dir():
+            raise InputError(f"{where} {output}", "is the frames folder of a render",
+                             f"give the render's base name, e.g. {where} {path.with_suffix('')}, "
+                             "or a folder of your own ending in /")
+        return path / name, None
+    only = format_of(path, where) if formats else None
+    return (path.with_suffix("") if only else path), only
+
+
+def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0",
+          layers: "Optional[Mapping[str, float] | Sequence[str]]" = None, steps: Optional[int] = None,
+          octaves: Optional[int] = None, step_size: Optional[float] = None, seed: int = 0,
+          size: Optional[int] = None, precision: str = "auto", device: str = "auto",
+          **dream_settings) -> np.ndarray:
+    """Dream one still: an H x W x 3 array (0..255) or an image file => the dreamed H x W x 3 uint8.
+
+    The keyword settings are a preset's `dream:` keys (docs/presets.md), checked the same way;
+    layers: {name: weight} or a list of names. size: the longer side (default: the image's own)."""
+    from .config import DreamSettings
+    from .config.describe import validate
+    from .context import rng_for
+    from .models import check_layer
+    from .models.device import check_device
+    if isinstance(layers, (list, tuple)):
+        layers = {name: 1.0 for name in layers}
+    given = dict(layers=layers, steps=steps, octaves=octaves, step_size=step_size, **dream_settings)
+    settings = validate(DreamSettings, {k: v for k, v in given.items() if v is not None}, "dream")
+    for layer in settings.layers or {}:
+        check_layer(model, layer, f"dream: layers.{layer}")  # (an unknown model is named here too)
+    check_device(device, "dream: device")
+    frame = _still(image, size)
+    dreamer = _dreamer(model, precision, device)
+    out = dreamer.dream(frame, settings, rng_for(seed, 0, "dream"))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+@lru_cache(maxsize=None)
+def _dreamer(model: str, precision: str, device: str):
+    """One Dreamer per model, precision and device: its weights loaded and its steps traced once."""
+    from .dream import dreamer_for
+    return dreamer_for(model, precision, None, device)
+
+
+def _still(image, size: Optional[int]) -> np.ndarray:
+    from .pixels import check_shape, fit, read_rgb8
+    where = str(image) if isinstance(image, (str, os.PathLike)) else "image"
+    if isinstance(image, (str, os.PathLike)):
+        rgb8 = read_rgb8(Path(image), where, "give a PNG or JPEG file, or an H x W x 3 array")
+    else:
+        array = np.asarray(image)
+        if array.ndim != 3 or array.shape[2] != 3 or not np.issubdtype(array.dtype, np.number):
+            raise InputError(where, f"must be an H x W x 3 array of numbers 0..255, got shape {array.shape} "
+                             f"({array.dtype})", "give an RGB image array, e.g. np.asarray(PIL.Image.open(f).convert('RGB'))")
+        rgb8 = np.clip(np.rint(array), 0, 255).astype(np.uint8)
+    if size is None:
+        return rgb8.astype(np.float32)
+    check_shape(*rgb8.shape[:2], size, where)
+    return fit(rgb8, size).astype(np.float32)
+
+
+__all__ = ["render", "dream", "load_preset", "RenderResult", "output_base", "read_preset"]
