@@ -56,12 +56,12 @@ def frames(folder):
 def test_jobs_complete_and_a_failing_job_fails_alone(local_ray, tmp_path):
     good = write(tmp_path, "good", [{"zoom": {"amount": 0.05}}])
     bad = write(tmp_path, "bad", [{"ray_test_boom": {}}])
-    jobs = expand([good, bad], sweeps=["seed=1,2"], sets=["frames=2"])[:3]  # good x 2, bad x 1
+    jobs = expand([good, bad], sweeps=["seed=1,2,3"], sets=["frames=2"])[:4]  # good x 3, bad x 1
     result = run_batch(jobs, tmp_path / "out", ray=True, progress=False)
-    assert [o["status"] for o in result.outcomes] == ["done", "done", "failed"]
-    assert "boom" in result.outcomes[2]["error"] and result.exit_code == 2
+    assert [o["status"] for o in result.outcomes] == ["done", "done", "done", "failed"]
+    assert "boom" in result.outcomes[3]["error"] and result.exit_code == 2
     report = json.loads(result.report.read_text())
-    assert report["settings"]["runner"] == "ray" and len(report["jobs"]) == 3
+    assert report["settings"]["runner"] == "ray" and len(report["jobs"]) == 4
     assert result.sheet.is_file() and (tmp_path / "out" / "good_seed=1" / "good.gif").is_file()
 
 
