@@ -19,7 +19,7 @@ import numpy as np
 
 from dreamanim.config import DreamSettings
 from dreamanim.context import FrameContext, rng_for
-from dreamanim.dream import dreamer_for
+from dreamanim.dreamer import dreamer_for
 from dreamanim.models import model_entry, model_precision
 from dreamanim.registry import get as get_transform
 from dreamanim.pixels import fit

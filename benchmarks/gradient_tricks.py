@@ -48,7 +48,7 @@ def main():
     args = p.parse_args()
 
     import tensorflow as tf
-    from dreamanim.dream import dreamer_for
+    from dreamanim.dreamer import dreamer_for
     from dreamanim.objectives import step_direction
     from dreamanim.sources import load_image
     frame = load_image(REPO / "presets" / "chelsea.png", args.size)

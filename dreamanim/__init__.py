@@ -7,8 +7,6 @@ Importing this package costs nothing: each name loads its module on first use (P
 heavy import (numpy, scipy, TensorFlow) begins.
 """
 import importlib
-import sys
-import types
 
 __version__ = "0.1.0"
 _LAZY = {"transform": "registry", "FrameContext": "context", "affine": None, "edges": None,
@@ -30,16 +28,3 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
-
-
-class _Package(types.ModuleType):
-    """`dreamanim.dream` is the API function: the engine module dreamanim/dream.py, once imported
-    (`from dreamanim.dream import Dreamer` still works), must not replace it as an attribute."""
-
-    def __setattr__(self, name, value):
-        if _LAZY.get(name) == "api" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

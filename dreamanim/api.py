@@ -142,7 +142,7 @@ def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0"
 @lru_cache(maxsize=None)
 def _dreamer(model: str, precision: str, device: str):
     """One Dreamer per model, precision and device: its weights loaded and its steps traced once."""
-    from .dream import dreamer_for
+    from .dreamer import dreamer_for
     return dreamer_for(model, precision, None, device)
 
 

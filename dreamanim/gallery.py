@@ -63,7 +63,7 @@ def dream_gallery(frame: "np.ndarray", model: str, layers: Sequence[str],
     """[("input", frame), (layer, frame dreamed on that layer alone), ...]; on_layer(name) after each."""
     from .config import DreamSettings
     from .context import rng_for
-    from .dream import dreamer_for
+    from .dreamer import dreamer_for
     from .models import model_entry
     entry = model_entry(model)
     dreamer = dreamer_for(model, precision, weights, device)

@@ -126,6 +126,6 @@ class Plan:
 
     def dreamer(self):
         """The model's Dreamer (TensorFlow loads here, not at import)."""
-        from .dream import dreamer_for
+        from .dreamer import dreamer_for
         p = self.preset
         return dreamer_for(p.model, p.precision, p.weights, p.device, p.preprocess)

@@ -8,7 +8,7 @@ import yaml
 import dreamanim
 from dreamanim import api
 
-from conftest import REPO, SAMPLE, TINY
+from conftest import REPO, SAMPLE
 
 SMALL = {"input": "noise", "size": 32, "frames": 2, "dream": {"steps": 1, "octaves": 1},
          "outputs": {"gif": {"fps": 5}}}
@@ -42,9 +42,7 @@ def test_bad_input_raises_what_the_cli_prints(write_preset, run_cli):
 
 
 def test_dream_loads_its_model_once(monkeypatch):
-    import sys
-    from dreamanim.dream import dreamer_for  # noqa: F401  (`import dreamanim.dream as m` is the API function)
-    engine = sys.modules["dreamanim.dream"]
+    from dreamanim import dreamer as engine
     builds = []
     real = engine.dreamer_for
     monkeypatch.setattr(engine, "dreamer_for", lambda *a, **k: builds.append(a) or real(*a, **k))

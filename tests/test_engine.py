@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.config import DreamSettings
-from dreamanim.dream import Dreamer, octave_sizes, tile_grid
+from dreamanim.dreamer import Dreamer, octave_sizes, tile_grid
 from dreamanim.models import fastconv, load_model, model_entry
 from dreamanim.sources import load_image
 

@@ -24,7 +24,7 @@ def band_energies(grad: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def lite0():
-    from dreamanim.dream import dreamer_for
+    from dreamanim.dreamer import dreamer_for
     return dreamer_for("efficientnet_lite0")
 
 
@@ -75,7 +75,7 @@ def test_laplacian_evens_the_bands_out(lite0, cat96):
 
 @pytest.mark.slow
 def test_a_keyframed_sigma_does_not_retrace(lite0, cat96):
-    from dreamanim.dream import Dreamer
+    from dreamanim.dreamer import Dreamer
     d = Dreamer(lite0.net, lite0.default_layers, lite0.default_step)
     frame = cat96
     for t, sigma in enumerate([1.5, 2.0, 2.5]):  # one kernel radius (8 px) for all three

@@ -40,7 +40,7 @@ def test_a_model_file_dreams_at_any_size(classifier, write_preset, run_cli, tmp_
 
     import tensorflow as tf
     from dreamanim.config import DreamSettings
-    from dreamanim.dream import dreamer_for
+    from dreamanim.dreamer import dreamer_for
     from dreamanim.models.model_file import declare
     path, model = classifier
     shutil.copy(path, tmp_path / "artworks.keras")

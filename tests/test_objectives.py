@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.config import DreamSettings
-from dreamanim.dream import Dreamer, octave_sizes
+from dreamanim.dreamer import Dreamer, octave_sizes
 from dreamanim.models import load_model, model_entry
 from dreamanim.objectives import guide_features
 from dreamanim.sources import load_image, noise

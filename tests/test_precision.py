@@ -28,7 +28,7 @@ def test_oneDNN_off_means_no_native_bfloat16(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["vgg16", "efficientnet_lite0"])
 def test_bfloat16_gradient_points_where_float32_does(model):
-    from dreamanim.dream import Dreamer
+    from dreamanim.dreamer import Dreamer
     from dreamanim.models import model_entry
     frame = np.random.default_rng(0).uniform(0, 255, (48, 48, 3)).astype(np.float32)
     settings = DreamSettings()

@@ -69,7 +69,7 @@ def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, t
 
 
 def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
-    from dreamanim.dream import octave_sizes
+    from dreamanim.dreamer import octave_sizes
     traces = {}
     for frames in (2, 4):
         preset = load_preset(write_preset(frames=frames, size=96))
