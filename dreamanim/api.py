@@ -8,6 +8,7 @@ A preset is a path, YAML text or a dict (its relative paths are relative to the 
 Bad input raises the DreamanimError the CLI would print (`exc.line()` is its message); nothing
 here calls sys.exit or prints. The model of `dream` is loaded and traced once per process.
 """
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -23,14 +24,16 @@ PRESET_NAME = "preset"  # a preset given as data renders to ./preset.* unless `o
 
 
 def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None, *, frames: Optional[int] = None,
-           seed: Optional[int] = None, overrides: Sequence[str] = (), resume: bool = False, force: bool = False,
+           seed: Optional[int] = None, audio: Optional["str | Path"] = None, overrides: Sequence[str] = (),
+           resume: bool = False, force: bool = False,
            progress: Any = True, preview: Optional[int] = None, plugins: str = "load",
            on_note: Optional[Callable[[str], None]] = None) -> RenderResult:
     """Render a preset; the result's `outputs` names every file written, `frames_folder` the frames.
 
     output: as `render -o` (a base path, a folder/ or NAME.EXT for one format). overrides: `--set`
     texts such as "dream.steps=5". progress: True for tqdm bars (notebook bars in a notebook), False
-    for none, or a loop.Progress. preview: dream every K-th frame (`--preview K`)."""
+    for none, or a loop.Progress. preview: dream every K-th frame (`--preview K`). audio: a soundtrack
+    file (`--audio FILE`, relative to the current folder)."""
     from .loop import render as run
     from .plan import Plan
     if resume and force:  # one keeps the saved frames, the other deletes them
@@ -39,6 +42,7 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
     overrides = list(overrides or ())
     overrides += [f"frames={frames}"] if frames is not None else []
     overrides += [f"seed={seed}"] if seed is not None else []
+    overrides += [f"audio={json.dumps(str(Path(audio).resolve()))}"] if audio is not None else []
     name = preset_name(preset)
     base, only = output_base(output, name)  # a bad output is named before the preset is read
     loaded = read_preset(preset, overrides, plugins=plugins)

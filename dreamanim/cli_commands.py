@@ -19,8 +19,8 @@ def cmd_render(args) -> int:
         from .progress import Bars
         bars = Bars()
     try:
-        result = render(args.preset, args.output, frames=args.frames, seed=args.seed, overrides=args.overrides,
-                        resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
+        result = render(args.preset, args.output, frames=args.frames, seed=args.seed, audio=args.audio,
+                        overrides=args.overrides, resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
                         plugins="never" if args.no_plugins else "load",
                         on_note=lambda text: sys.stderr.write(f"dreamanim: note: {text}\n"))
     finally:

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "with the slash, or an existing one such as .) holds them under the preset's name")
     r.add_argument("--frames", type=int, metavar="N", help="number of frames (same as --set frames=N)")
     r.add_argument("--seed", type=int, metavar="N", help="random seed (same as --set seed=N)")
+    r.add_argument("--audio", metavar="FILE", help="a soundtrack (any sound file ffmpeg reads): its features "
+                   "drive the expressions and the MP4 / WebM carry it (same as `audio: FILE`; docs/audio.md)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a preset key by its dotted path, e.g. --set dream.steps=5 "
                         "--set transform[0].stretch.amount=0.03 (repeatable)")

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Collection, Optional, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -133,12 +133,14 @@ def frame_files(folder: Path) -> list[Path]:
 
 
 def sheet_for(frames_folder: Path, count: int = 12, *, columns: Optional[int] = None,
-              cell: Optional[int | tuple[int, int]] = None) -> Image.Image:
+              cell: Optional[int | tuple[int, int]] = None, beats: Collection[int] = ()) -> Image.Image:
     """A contact sheet of up to `count` frames of a render, first and last included, each
     labelled with its frame number (a preview's frames by the frame of the full render
-    they stand for)."""
+    they stand for); `beats`: the 0-based frames t on a beat of the soundtrack, labelled "· beat"."""
     chosen = frame_numbers(frames_folder, count)
-    return grid([_read_frame(path) for path, _ in chosen], [f"frame {number}" for _, number in chosen],
+    beats = set(beats)
+    return grid([_read_frame(path) for path, _ in chosen],
+                [f"frame {number}{' · beat' if number - 1 in beats else ''}" for _, number in chosen],
                 columns=columns, cell=cell)
 
 

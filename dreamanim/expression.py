@@ -1,6 +1,8 @@
 """A tiny, safe arithmetic language for schedules: Expression("0.04 + 0.02*sin(2*pi*t/60)")(t, T) => float.
 
-Allowed, and nothing else: numbers; the names t (frame index), T (frame count) and pi;
+Allowed, and nothing else: numbers; the names t (frame index), T (frame count) and pi, and
+the audio features (amp, onset, beat, bass, mid, treble, tempo: numbers per frame, given to
+the call as `variables` by a preset with `audio:`, dreamanim/audio_features.py);
 + - * / ** and unary minus; parentheses; the functions sin, cos, min, max, abs. The text
 is parsed with `ast` and checked node by node against that whitelist, then evaluated by
 walking the checked tree: it is never handed to eval() or compile()d to code, so there is
@@ -11,9 +13,11 @@ All arithmetic is in floats, so `9**9**9` overflows at once instead of computing
 import ast
 import math
 import operator
-from typing import Callable
+from typing import Callable, Mapping, Optional
 
-NAMES = {"t", "T", "pi"}
+from .audio_features import FEATURES
+
+NAMES = {"t", "T", "pi", *FEATURES}
 FUNCTIONS: dict[str, tuple[Callable, int, int]] = {  # name => (function, fewest args, most args)
     "sin": (math.sin, 1, 1), "cos": (math.cos, 1, 1), "abs": (abs, 1, 1),
     "min": (min, 2, 99), "max": (max, 2, 99),
@@ -32,7 +36,8 @@ BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_LENGTH = 500  # a schedule is a line of arithmetic; longer text is a mistake, not a formula
 
-ALLOWED = "numbers, t, T, pi, + - * / **, parentheses, sin, cos, min, max, abs"
+ALLOWED = ("numbers, t, T, pi, the audio features (amp, onset, beat, bass, mid, treble, tempo), "
+           "+ - * / **, parentheses, sin, cos, min, max, abs")
 
 _SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|",
             ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@", ast.Not: "not", ast.Invert: "~"}
@@ -57,10 +62,16 @@ class Expression:
             raise ExpressionError(f"not a valid expression: {exc.msg}") from None
         _check(tree.body)
         self._tree = tree.body
+        self.features = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in FEATURES)
 
-    def __call__(self, t: float, T: float) -> float:
+    def __call__(self, t: float, T: float, variables: Optional[Mapping[str, float]] = None) -> float:
+        """The value at frame t of T; `variables`: the audio features' values at frame t."""
+        missing = self.features - set(variables or ())
+        if missing:
+            raise ExpressionError(f"uses the audio feature {sorted(missing)[0]}, but there is no audio "
+                                  "(give the preset `audio: song.mp3`)")
         try:
-            value = _evaluate(self._tree, {"t": float(t), "T": float(T), "pi": math.pi})
+            value = _evaluate(self._tree, {**(variables or {}), "t": float(t), "T": float(T), "pi": math.pi})
         except ZeroDivisionError:
             raise ExpressionError("divides by zero") from None
         except OverflowError:

@@ -92,13 +92,20 @@ class Plan:
 
     @property
     def sound(self) -> "Optional[tuple[str, float, float]]":
-        """(file, start, seconds) of the source's sound that goes with the frames, when the
-        preset keeps it (`audio: true`) and the videos play the frames forward."""
-        sound = self.source.sound
-        if sound is None or not self.preset.audio or self.preset.loop != "forward":
+        """(file, start, seconds) of the sound that goes with the frames: the soundtrack
+        (`audio: FILE`), or the source's when the preset keeps it (`audio: true`); None unless
+        the videos play the frames forward."""
+        p = self.preset
+        sound = (p.soundtrack, p._audio.start, self.every / p._audio.fps) if p.soundtrack else self.source.sound
+        if sound is None or not p.audio or p.loop != "forward":
             return None
         path, start, per_frame = sound
         return path, start, self.frames * per_frame
+
+    @property
+    def sound_fps(self) -> Optional[float]:
+        """The frame rate the sound is in sync with (a video's fps only then carries it)."""
+        return self.preset._audio.fps if self.preset.soundtrack else self.source.fps
 
     @property
     def blend_frames(self) -> int:

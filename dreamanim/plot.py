@@ -3,7 +3,9 @@
 chart(preset) => a PIL image; write_chart(preset, path, force=False) writes it. One panel
 per scheduled key, stacked: title = the key path and its schedule, x = frame t, y = the
 value the render uses (rounded for whole-number keys, drawn as steps), dots at the
-keyframes. The image is WIDTH x PANEL_HEIGHT * panels pixels. matplotlib draws it (its
+keyframes. A preset with a soundtrack (`audio: FILE`) gets two panels on top, on the same
+frame axis: the waveform (beat frames marked) and the audio features its expressions use
+(amp, onset and beat when they use none). The image is WIDTH x PANEL_HEIGHT * panels pixels. matplotlib draws it (its
 object API on the Agg canvas: no pyplot, no global backend switch, no display needed) and
 is imported only here, when a chart is made.
 """
@@ -34,8 +36,16 @@ def write_chart(preset: Preset, path: Path, *, force: bool = False, where: str =
     return len(preset.schedules)
 
 
+def panels(preset: Preset) -> int:
+    """How many panels the chart of this preset has: the audio's two, then one per schedule."""
+    return len(preset.schedules) + (AUDIO_PANELS if preset._audio is not None else 0)
+
+
+AUDIO_PANELS = 2
+
+
 def chart(preset: Preset):
-    """The chart as an RGB PIL image of chart_size(len(preset.schedules))."""
+    """The chart as an RGB PIL image of chart_size(panels(preset))."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
@@ -49,9 +59,12 @@ def _figure(preset: Preset):
     from matplotlib.ticker import MaxNLocator
 
     frames, schedules = preset.frames, preset.schedules
-    width, height = chart_size(len(schedules))
+    width, height = chart_size(panels(preset))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
-    axes = figure.subplots(len(schedules), 1, sharex=True, squeeze=False)[:, 0]
+    axes = figure.subplots(panels(preset), 1, sharex=True, squeeze=False)[:, 0]
+    if preset._audio is not None:
+        _audio_panels(axes[:AUDIO_PANELS], preset)
+        axes = axes[AUDIO_PANELS:]
     ts = list(range(frames))
     first_frame = preset.first_frame.model_dump(exclude_none=True)
     for ax, s in zip(axes, schedules):
@@ -70,3 +83,25 @@ def _figure(preset: Preset):
         ax.tick_params(labelsize=8)
     axes[-1].set_xlabel(f"frame t (0 .. {frames - 1})", fontsize=9)
     return figure
+
+
+def _audio_panels(axes, preset: Preset) -> None:
+    """The waveform with the beat frames, and the features the expressions use, over the frames."""
+    audio, frames = preset._audio, preset.frames
+    used = sorted({f for s in preset.schedules for f in s.features} - {"tempo"}) or ["amp", "onset", "beat"]
+    ts = range(frames)
+    wave, feats = axes
+    wave.fill_between(ts, audio.envelope[:frames, 0], audio.envelope[:frames, 1], color="0.45", step="mid")
+    for t in (b for b in audio.beat_frames() if b < frames):
+        wave.axvline(t, color="tab:red", alpha=0.35, linewidth=0.8)
+    wave.set_title(f"audio  {Path(audio.path).name}  from {audio.start:g} s at {audio.fps:g} fps, "
+                   f"{audio.tempo:.1f} BPM (beats in red)", loc="left", fontsize=9)
+    for i, name in enumerate(used):
+        feats.plot(ts, audio.values[name][:frames], linewidth=1.3, label=name, color=f"C{i + 1}",
+                   drawstyle="steps-post" if name == "beat" else "default")
+    feats.set_title("audio features (0..1) used by the expressions", loc="left", fontsize=9)
+    feats.legend(loc="upper right", fontsize=8, ncols=len(used))
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.set_xlim(0, max(frames - 1, 1))
+        ax.tick_params(labelsize=8)

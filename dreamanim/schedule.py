@@ -21,7 +21,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel
 
@@ -47,9 +47,10 @@ class Schedule:
     expression: Optional[Expression] = field(default=None, compare=False)
     text: str = ""  # the expression's text (compared and hashed instead of the parsed tree)
 
-    def value_at(self, t: int, frames: int) -> float:
+    def value_at(self, t: int, frames: int, variables: Optional[Mapping[str, float]] = None) -> float:
+        """The value at frame t of `frames`; `variables`: the audio features at frame t."""
         if self.expression is not None:
-            return self.expression(t, frames)
+            return self.expression(t, frames, variables)
         times = [k for k, _ in self.keyframes]
         if t <= times[0]:
             return self.keyframes[0][1]
@@ -123,10 +124,17 @@ def round_half_away(x: float) -> int:
 
 @dataclass(frozen=True)
 class Scheduled:
-    """A schedule at one preset key. `integer`: the key takes whole numbers, so values round."""
+    """A schedule at one preset key. `integer`: the key takes whole numbers, so values round.
+    `audio`: the preset's AudioFeatures, whose values at frame t an expression may use."""
     path: Path
     schedule: Schedule
     integer: bool
+    audio: Any = field(default=None, compare=False)
+
+    @property
+    def features(self) -> frozenset:
+        """The audio features its expression names."""
+        return self.schedule.expression.features if self.schedule.expression is not None else frozenset()
 
     @property
     def key(self) -> str:
@@ -135,7 +143,8 @@ class Scheduled:
 
     def at(self, t: int, frames: int) -> float | int:
         try:
-            value = self.schedule.value_at(t, frames)
+            variables = self.audio.at(t) if self.audio is not None and self.features else None
+            value = self.schedule.value_at(t, frames, variables)
         except ExpressionError as exc:
             raise ScheduleError(f"{self.key}: expression {self.schedule.text!r} at frame t={t} {exc}") from None
         return round_half_away(value) if self.integer else float(value)

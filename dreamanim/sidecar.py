@@ -28,6 +28,11 @@ def resolved(preset: Preset) -> dict:
     from .video_input import VIDEO_KEYS, is_video
     if not is_video(preset.input):  # a still's preset may not name them
         for key in VIDEO_KEYS:
+            if not (key == "audio" and preset.soundtrack):
+                data.pop(key, None)
+    if not preset.soundtrack:  # audio_span and audio_smooth need one
+        from .config.audio import AUDIO_KEYS
+        for key in AUDIO_KEYS:
             data.pop(key, None)
     _model_defaults(preset.model, data.setdefault("dream", {}))
     if data.get("precision") == "auto":  # what this machine chose: another one may choose otherwise

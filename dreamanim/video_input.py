@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import PresetError
 
-VIDEO_KEYS = ("clip", "coherence", "audio")  # preset keys that only a video input takes
+VIDEO_KEYS = ("clip", "coherence", "audio")  # preset keys that only a video input takes (audio: a file goes anywhere)
 
 # Containers ffmpeg reads as video; an animated GIF (more than one frame) is a video too.
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv", ".3gp"}

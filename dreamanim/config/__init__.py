@@ -13,7 +13,7 @@ import typing
 from pathlib import Path
 
 from ..errors import PresetError
-from . import checks, scheduled, video
+from . import audio, checks, scheduled, video
 from .checks import load_plugins
 from .describe import validate
 from .files import content_digests
@@ -46,8 +46,10 @@ def load_preset_data(data: dict, overrides: typing.Sequence[str] = (), *, folder
         key, value = parse_override(text)
         set_dotted(data, key, value, text)
     data = video.settle_frames(data, folder, where)  # a video's frame count, before schedules use T
-    data, dream_schedules = scheduled.take_dream_schedules(data, where)
+    data, features = audio.settle_audio(data, folder, where)  # a soundtrack's features and frame count
+    data, dream_schedules = scheduled.take_dream_schedules(data, where, features)
     preset = validate(Preset, data, where, context={"folder": folder})
+    preset._audio = features
     if dream_schedules:  # the dream's scheduled keys at their frame-0 values
         dream = scheduled.at_frame(lambda: settings_at(preset.dream, dream_schedules, 0, preset.frames), where)
         preset = preset.model_copy(update={"dream": dream})
@@ -57,7 +59,7 @@ def load_preset_data(data: dict, overrides: typing.Sequence[str] = (), *, folder
     checks.load_plugins_for(preset, plugins, where)  # once, for everything below
     chain = build_chain(preset, where)
     preset = with_full_params(preset, chain)
-    preset._dream_schedules, preset._chain = tuple(dream_schedules), chain
+    preset._dream_schedules, preset._chain, preset._audio = tuple(dream_schedules), chain, features
     scheduled.check_dream_schedules(preset, where)
     check_chain_schedules(preset, where)
     checks.check_files(preset, where)

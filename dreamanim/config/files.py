@@ -1,4 +1,4 @@
-"""The files a preset names besides its input (weights, guides, a model file): sha256 digests of what they hold."""
+"""The files a preset names besides its input (weights, guides, a model file, a soundtrack): sha256 digests of what they hold."""
 from ..digests import file_sha256
 from ..errors import InputError
 from .schema import Preset
@@ -9,7 +9,7 @@ def content_digests(preset: Preset, where: str) -> tuple[tuple[str, str], ...]:
     from ..models import is_model_file
     files = {"weights": preset.weights, "dream.guide": preset.dream.guide,
              "first_frame.guide": preset.first_frame.guide,
-             "model": preset.model if is_model_file(preset.model) else None}
+             "model": preset.model if is_model_file(preset.model) else None, "audio": preset.soundtrack}
     digests = []
     for key, path in files.items():
         if path:

@@ -1,4 +1,5 @@
 """Schedules in preset data: found by the schema, checked at their frame-0 values, then at every frame."""
+from dataclasses import replace
 from typing import Any, Callable
 
 from pydantic import BaseModel
@@ -15,13 +16,13 @@ from .schema import DreamOverrides, DreamSettings, Preset
 # and of a transform's parameters (its signature). Each schedule's frame-0 value stands in for
 # it while the schema checks the rest; then every frame's value is checked like a plain number.
 
-def take_dream_schedules(data: dict, where: str) -> tuple[dict, list[Scheduled]]:
+def take_dream_schedules(data: dict, where: str, audio=None) -> tuple[dict, list[Scheduled]]:
     frames = data.get("frames")
     if isinstance(frames, bool) or not isinstance(frames, int) or frames < 1:
         frames = Preset.model_fields["frames"].default  # the schema reports a bad one; any T will do here
-    dream = schedules_in(data.get("dream"), DreamSettings, ("dream",), where)
+    dream = schedules_in(data.get("dream"), DreamSettings, ("dream",), where, audio=audio)
     # first_frame is frame 0 only: a schedule there is its value at t=0, nothing more to keep.
-    first = schedules_in(data.get("first_frame"), DreamOverrides, ("first_frame",), where)
+    first = schedules_in(data.get("first_frame"), DreamOverrides, ("first_frame",), where, audio=audio)
     # A scheduled dream key is left to its default until check_schedules checks each frame's
     # value and can name the frame; a value inside one (a layer's weight) takes its t=0 value.
     whole = {s.path[1] for s in dream if len(s.path) == 2}
@@ -34,13 +35,21 @@ def take_dream_schedules(data: dict, where: str) -> tuple[dict, list[Scheduled]]
 
 
 def schedules_in(data: Any, fields: dict | type[BaseModel], path: tuple, where: str,
-                  fix: str = SCHEDULE_HOW) -> list[Scheduled]:
+                  fix: str = SCHEDULE_HOW, *, audio=None) -> list[Scheduled]:
+    """The schedules in data, bound to the preset's audio features (AudioFeatures or None)."""
     if isinstance(fields, type):
         fields = {name: f.annotation for name, f in fields.model_fields.items()}
     try:
-        return find_in_fields(data, fields, path)
+        found = find_in_fields(data, fields, path)
     except ScheduleError as exc:
         raise PresetError(where, str(exc), fix) from None
+    for s in found:
+        if s.features and audio is None:
+            raise PresetError(f"{where}: {s.key}", f"expression {s.schedule.text!r} uses the audio feature "
+                              f"{sorted(s.features)[0]}, but the preset has no audio",
+                              "give the preset `audio: song.mp3` (a sound file, relative to the preset) "
+                              "or render with --audio FILE")
+    return [replace(s, audio=audio) for s in found] if audio is not None else found
 
 
 SCHEDULE_FIX = "keep the schedule in range at every frame; `dreamanim plot PRESET` draws it"

@@ -15,7 +15,8 @@ from ..models.model_file import is_model_file
 from ..objective_spec import MAX_SIGMA, NORMALIZERS, REDUCES
 from ..outputs import DEFAULT_FORMATS
 from ..schedule import Scheduled, settings_at
-from .sections import (Clip, Coherence, ColorLock, NoiseSettings, Outputs, Preprocess, Seamless,
+from ..audio_features import FEATURES
+from .sections import (AudioSpan, Clip, Coherence, ColorLock, NoiseSettings, Outputs, Preprocess, Seamless,
                        TransformStep)
 
 
@@ -30,6 +31,7 @@ ModelName = Annotated[str, AfterValidator(lambda v, info: _absolute(v, info) if 
 Reduce = Literal[REDUCES]
 Normalize = Literal[NORMALIZERS]
 Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
+Seconds = Annotated[float, Field(ge=0, le=60)]
 Sigma = Annotated[float, Field(ge=0, le=MAX_SIGMA)]  # px of the octave being dreamed
 # `smooth:` one sigma, or a cascade of them (their blurs averaged); an error names which form it read
 Smooth = Annotated[Annotated[Sigma, Tag("sigma")] | Annotated[tuple[Sigma, ...], Field(min_length=1), Tag("sigmas")],
@@ -126,7 +128,11 @@ class Preset(Strict):
     color_lock: ColorLock = ColorLock(mode="off")
     clip: Clip = Clip()                  # a video input: the part dreamed (unused with a still)
     coherence: Coherence = Coherence()   # a video input: how frames carry the dream on (flow by default)
-    audio: bool = True                   # a video input: keep its sound in the MP4 / WebM
+    # true/false: keep/drop a video input's sound; a file (relative to the preset): a soundtrack for any
+    # input, analysed into audio features for the expressions and carried by the MP4 / WebM
+    audio: bool | FilePath = True
+    audio_span: AudioSpan = AudioSpan()  # the part of the soundtrack used
+    audio_smooth: Optional[Seconds | dict[Literal[FEATURES[:-1]], Seconds]] = None  # blur features over time
     outputs: Outputs = Outputs(**{fmt: {} for fmt in DEFAULT_FORMATS})
     output: Optional[str] = None         # base path of the outputs; default: the preset's name
     # Set by load_preset. Private: not preset keys. The fields above hold frame-0 values; the
@@ -138,6 +144,12 @@ class Preset(Strict):
     # under the same name dreams other frames, and --resume must not mix them (the input's is
     # its source's digest). Plugins are left out on purpose: "fix the plugin, then --resume".
     _contents: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+    _audio: Any = PrivateAttr(default=None)  # the soundtrack's AudioFeatures (dreamanim/audio_features.py)
+
+    @property
+    def soundtrack(self) -> Optional[str]:
+        """The soundtrack file (`audio: FILE`), or None."""
+        return self.audio if isinstance(self.audio, str) else None
 
     @property
     def chain(self):
@@ -185,7 +197,10 @@ class Preset(Strict):
         """Everything of the preset that decides the frames (not how the videos are encoded, and
         not where its files are: their contents count)."""
         keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device", "audio",
-                                                     "input", "weights"})
+                                                     "input", "weights", "audio_span", "audio_smooth"})
+        if self._audio is not None:  # the features the expressions read (the file's contents count below)
+            keys["audio"] = {"fps": self._audio.fps, **self.model_dump(mode="json", include={"audio_span",
+                                                                                            "audio_smooth"})}
         for section in ("dream", "first_frame"):
             keys[section].pop("guide", None)
         keys["schedules"] = self.schedules_data()

@@ -1,4 +1,4 @@
-"""The preset's sections besides `dream:`: outputs (built from the outputs table), clip, coherence,
+"""The preset's sections besides `dream:`: outputs (built from the outputs table), clip, audio span, coherence,
 colour lock, seamless loops, noise, transform steps and a model file's pixel scaling."""
 from typing import Annotated, Any, Literal, Optional
 
@@ -41,6 +41,18 @@ class Clip(Strict):
     start: Optional[float | str] = None  # seconds (1.5), or a frame number as "f36"; None: the start
     end: Optional[float | str] = None    # likewise, not included; None: the clip's end
     every: int = Field(1, ge=1)          # keep every N-th source frame (the output plays at fps / N)
+
+
+class AudioSpan(Strict):
+    """`audio_span:` which part of the soundtrack (`audio: FILE`) plays with frame 0 onwards, seconds."""
+    start: float = Field(0.0, ge=0)
+    end: Optional[float] = Field(None, gt=0)  # None: the track's end
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end:g}) must be after start ({self.start:g})")
+        return self
 
 
 class Coherence(Strict):

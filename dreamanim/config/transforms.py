@@ -24,7 +24,8 @@ def build_chain(preset: Preset, where: str) -> Chain:
             raise exc.at(f"{where}: {key}") from None
         schedules = schedules_in(step.params, {p.name: p.annotation for p in info.params},
                                  ("transform", i, step.name), where,
-                                 f"the {info.origin} {info.source} defines {info.usage}; schedules: docs/schedules.md")
+                                 f"the {info.origin} {info.source} defines {info.usage}; schedules: docs/schedules.md",
+                                 audio=preset._audio)
         params = at_frame(lambda: with_values(step.params, schedules, 0, preset.frames, 3), where)
         steps.append(Step(info, check_values(info, params, where, i), tuple(schedules)))
     return Chain(tuple(steps))

@@ -30,11 +30,12 @@ def settle_outputs(preset: Preset, where: str) -> Preset:
     a still's preset may not ask for video-only keys."""
     if not is_video(preset.input):
         for key in VIDEO_KEYS:
-            if key in preset.model_fields_set:
+            if key in preset.model_fields_set and not (key == "audio" and preset.soundtrack):
                 raise PresetError(f"{where}: {key}", f"needs a video input, but {preset.input} is a still image"
                                   if preset.input != "noise" else "needs a video input, not noise",
                                   "give `input:` a video file (mp4, mov, webm, mkv, avi, an animated GIF), "
-                                  f"or leave `{key}` out")
+                                  f"or leave `{key}` out" + ("; `audio: FILE` gives any input a soundtrack"
+                                                             if key == "audio" else ""))
         return preset
     fps = clip_span(preset.input, preset.clip, where).fps
     outputs = preset.outputs

@@ -73,13 +73,15 @@ class RenderFiles:
         """The source's sound for the frames rendered, in a format that carries sound and plays
         them at the source's own speed (an fps of your own would put picture and sound apart)."""
         sound, settings = self.plan.sound, self.settings[fmt]
-        if sound and format_module(fmt).Settings.sound and abs(settings.fps - self.plan.source.fps) < 1e-6:
+        if sound and format_module(fmt).Settings.sound and abs(settings.fps - self.plan.sound_fps) < 1e-6:
             from ..soundtrack import add_audio
-            add_audio(path, *sound, where="input")
+            add_audio(path, *sound, where="audio" if self.plan.preset.soundtrack else "input")
 
     def _write_companions(self, store) -> None:
         from ..contact_sheet import sheet_for
         from ..sidecar import PNG_KEY, sidecar_text
-        write_png(self.sheet, sheet_for(store.folder), text={PNG_KEY: store.provenance})
+        audio = self.plan.preset._audio
+        write_png(self.sheet, sheet_for(store.folder, beats=audio.beat_frames() if audio else ()),
+                  text={PNG_KEY: store.provenance})
         if self.preset:
             write_text(self.preset, sidecar_text(self.plan.preset))
