@@ -54,6 +54,7 @@ def _main(argv) -> int:
         return EXIT_BAD_INPUT
     try:
         if args.command in NEEDS_TENSORFLOW:
+            from .models.tf_import import import_tensorflow_quietly
             import_tensorflow_quietly()
             if getattr(args, "quiet", False):  # Keras' own download messages included
                 import keras
@@ -86,25 +87,6 @@ def _stdout_closed() -> bool:
         return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
     except (OSError, ValueError, AttributeError):  # not a real file, or no poll() on this system
         return False
-
-
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with file descriptor 2 pointed at /dev/null.
-
-    Its C++ start-up lines (absl's pre-init warning, CUDA probing on a machine without a
-    GPU) are written straight to fd 2 during the import, before TF_CPP_MIN_LOG_LEVEL or any
-    Python logging setting is consulted. Errors still surface: as Python exceptions."""
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -32,26 +32,12 @@ def set_threads(threads: Optional[int]) -> None:
     os.environ["TF_NUM_INTEROP_THREADS"] = str(min(2, threads))
 
 
-def import_tensorflow_quietly() -> None:
-    """As cli.import_tensorflow_quietly: TensorFlow's C++ start-up lines go to /dev/null, not the batch's terminal."""
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> dict:
     """Render `job` into out_dir/job.name/ with the batch's options (resume, force, plugins)."""
     from ..api import render
     from ..errors import DreamanimError
     set_threads(threads)
+    from ..models.tf_import import import_tensorflow_quietly
     import_tensorflow_quietly()
     started = time.perf_counter()
     marker = Path(out_dir) / ".batch" / f"{job.name}.running"
