@@ -5,10 +5,11 @@ hi-hats on the eighths and a sawtooth bass line (A, A, C, G, one note per beat p
     python examples/make_music.py [OUT.wav]      # 22050 Hz mono 16-bit, ~350 KB
 """
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
+
+from make_sample_clip import write_wav  # this folder: scripts run from it
 
 RATE, BPM, BARS = 22050, 120, 4
 BEAT = 60 / BPM
@@ -46,15 +47,7 @@ def song(seed: int = 0) -> np.ndarray:
     return out / np.abs(out).max() * 0.9
 
 
-def write_wav(path: Path, samples: np.ndarray) -> None:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((samples * 32767).astype("<i2").tobytes())
-
-
 if __name__ == "__main__":
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent.parent / "presets" / "music.wav"
-    write_wav(out, song())
+    write_wav(out, song(), RATE)
     print(f"wrote {out} ({out.stat().st_size // 1024} KB)")

@@ -90,11 +90,12 @@ def soundtrack(seconds: float) -> np.ndarray:
     return np.clip(out * fade, -1, 1)
 
 
-def write_wav(path: Path, samples: np.ndarray) -> None:
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
+    """Mono 16-bit PCM, samples in -1..1 (also used by make_music.py)."""
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(RATE)
+        out.setframerate(rate)
         out.writeframes((samples * 32767).astype("<i2").tobytes())
 
 
