@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..errors import PresetError
 from ..outputs import DEFAULT_FORMATS
-from ..video_input import clip_span, is_video
 from .describe import validate
-from .sections import AudioSpan, Clip, Outputs
+from .sections import AudioSpan, Outputs
+from .video import raw_span
 
 AUDIO_KEYS = ("audio_span", "audio_smooth")  # keys that only a soundtrack takes
 FIX = "give `audio:` a sound file (relative to the preset), or leave `{key}` out"
@@ -52,10 +52,9 @@ def settle_audio(data: dict, folder: Path, where: str):
 
 def _fps(data: dict, folder: Path, where: str) -> float:
     """The frame rate the features are taken at: a video input's, else the outputs' (one with sound first)."""
-    input = data.get("input")
-    if isinstance(input, str) and is_video(str(folder / input)):
-        clip = validate(Clip, data.get("clip") or {}, where, ("clip",))
-        return clip_span(str((folder / input).resolve()), clip, where).fps
+    span = raw_span(data, folder, where)
+    if span is not None:
+        return span.fps
     outputs = validate(Outputs, data.get("outputs", list(DEFAULT_FORMATS)), where, ("outputs",))
     given = [s for s in (getattr(outputs, f) for f in type(outputs).model_fields) if s is not None]
     if not given:

@@ -9,12 +9,19 @@ from .schema import Preset
 from .sections import Clip
 
 
-def settle_frames(data: dict, folder: Path, where: str) -> dict:
-    """The raw preset data with `frames` defaulting to a video input's kept frame count."""
+def raw_span(data: dict, folder: Path, where: str):
+    """The kept span of the raw preset data's video input (a clip.ClipSpan), or None for a still."""
     input = data.get("input")
     if not isinstance(input, str) or not is_video(str(folder / input)):
+        return None
+    return clip_span(str((folder / input).resolve()), validate(Clip, data.get("clip") or {}, where, ("clip",)), where)
+
+
+def settle_frames(data: dict, folder: Path, where: str) -> dict:
+    """The raw preset data with `frames` defaulting to a video input's kept frame count."""
+    span = raw_span(data, folder, where)
+    if span is None:
         return data
-    span = clip_span(str((folder / input).resolve()), validate(Clip, data.get("clip") or {}, where, ("clip",)), where)
     frames = data.get("frames")
     if frames is None:
         return {**data, "frames": span.frames}
