@@ -86,7 +86,7 @@ class Plan:
             return real.outputs
         from .outputs import format_module
         gif = format_module("gif").Settings
-        first = next((s for s in (getattr(real.outputs, f) for f in type(real.outputs).model_fields) if s), gif())
+        first = next(iter(real.outputs.given().values()), gif())
         loops = real.outputs.gif.loops if real.outputs.gif else 0
         return type(real.outputs)(gif=gif(fps=max(first.fps / self.every, 0.5), loops=loops))
 

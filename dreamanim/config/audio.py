@@ -56,7 +56,7 @@ def _fps(data: dict, folder: Path, where: str) -> float:
     if span is not None:
         return span.fps
     outputs = validate(Outputs, data.get("outputs", list(DEFAULT_FORMATS)), where, ("outputs",))
-    given = [s for s in (getattr(outputs, f) for f in type(outputs).model_fields) if s is not None]
+    given = list(outputs.given().values())
     if not given:
         raise PresetError(f"{where}: outputs", "no output format", "name at least one, e.g. outputs: [mp4]")
     return next((s for s in given if type(s).sound), given[0]).fps

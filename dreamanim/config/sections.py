@@ -26,6 +26,10 @@ class _OutputsForms(Strict):
             data = {k: ({} if v is None or v is True else v) for k, v in data.items() if v is not False}
         return data
 
+    def given(self) -> dict:
+        """{format: its settings} for each format the preset asks for, in the table's order."""
+        return {fmt: s for fmt in type(self).model_fields if (s := getattr(self, fmt)) is not None}
+
     def only(self, fmt: str) -> "Outputs":
         """Just `fmt`, with the preset's settings for it if it has any."""
         return type(self)(**{fmt: getattr(self, fmt) or format_module(fmt).Settings()})

@@ -46,6 +46,6 @@ def settle_outputs(preset: Preset, where: str) -> Preset:
         return preset
     fps = clip_span(preset.input, preset.clip, where).fps
     outputs = preset.outputs
-    changes = {fmt: settings.model_copy(update={"fps": fps}) for fmt in type(outputs).model_fields
-               if (settings := getattr(outputs, fmt)) is not None and "fps" not in settings.model_fields_set}
+    changes = {fmt: settings.model_copy(update={"fps": fps}) for fmt, settings in outputs.given().items()
+               if "fps" not in settings.model_fields_set}
     return preset.model_copy(update={"outputs": outputs.model_copy(update=changes)}) if changes else preset

@@ -15,8 +15,7 @@ from .play import played_frames
 class RenderFiles:
     def __init__(self, base: Path, plan):
         self.base, self.plan = Path(base), plan
-        outputs = plan.outputs
-        self.settings = {fmt: s for fmt in type(outputs).model_fields if (s := getattr(outputs, fmt)) is not None}
+        self.settings = plan.outputs.given()
         self.videos = {fmt: self._beside(fmt) for fmt in self.settings}
         self.sheet = self._beside("sheet.png")
         # A preview gets no resolved preset: the real render's would be the one to keep.
