@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.config import DreamSettings
-from dreamanim.dreamer import Dreamer, octave_sizes, tile_grid
-from dreamanim.models import fastconv, load_model, model_entry
+from dreamanim.dreamer import Dreamer, dreamer_for, octave_sizes, tile_grid
+from dreamanim.models import fastconv
 from dreamanim.sources import load_image
 
 from conftest import SAMPLE
@@ -14,19 +14,14 @@ from conftest import SAMPLE
 pytestmark = pytest.mark.slow
 
 
-def dreamer_for(name):
-    entry = model_entry(name)
-    return Dreamer(load_model(name), entry.default_layers, entry.default_step)
-
-
 @pytest.fixture(scope="module")
 def lite0():
-    return dreamer_for("efficientnet_lite0")
+    return dreamer_for("efficientnet_lite0", precision="float32")
 
 
 @pytest.fixture(scope="module")
 def vgg():
-    return dreamer_for("vgg16")
+    return dreamer_for("vgg16", precision="float32")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +31,7 @@ def cat64():
 
 @pytest.mark.parametrize("model", ["efficientnet_lite0", "vgg16"])
 def test_objective_rises_over_steps(model, cat64):
-    dreamer = dreamer_for(model)
+    dreamer = dreamer_for(model, precision="float32")
     settings = DreamSettings(steps=6, octaves=1)
     before = dreamer.objective(cat64, settings)
     seen = []
