@@ -27,13 +27,14 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
            seed: Optional[int] = None, audio: Optional["str | Path"] = None, overrides: Sequence[str] = (),
            resume: bool = False, force: bool = False,
            progress: Any = True, preview: Optional[int] = None, plugins: str = "load",
-           on_note: Optional[Callable[[str], None]] = None) -> RenderResult:
+           on_note: Optional[Callable[[str], None]] = None, steering: Optional["Steering"] = None) -> RenderResult:
     """Render a preset; the result's `outputs` names every file written, `frames_folder` the frames.
 
     output: as `render -o` (a base path, a folder/ or NAME.EXT for one format). overrides: `--set`
     texts such as "dream.steps=5". progress: True for tqdm bars (notebook bars in a notebook), False
     for none, or a loop.Progress. preview: dream every K-th frame (`--preview K`). audio: a soundtrack
-    file (`--audio FILE`, relative to the current folder)."""
+    file (`--audio FILE`, relative to the current folder). steering: a Steering, to change values
+    while it runs, pause or stop it (stop raises Stopped; the frames so far are kept)."""
     from .loop import render as run
     from .plan import Plan
     if resume and force:  # one keeps the saved frames, the other deletes them
@@ -60,7 +61,8 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
         from .progress import Bars
         bars = Bars()
     try:
-        result = run(plan, base, resume=resume, force=force, progress=bars or None, on_note=on_note)
+        result = run(plan, base, resume=resume, force=force, progress=bars or None, on_note=on_note,
+                     steering=steering)
     finally:
         if progress is True:
             bars.close()
@@ -167,4 +169,54 @@ def _still(image, size: Optional[int]) -> np.ndarray:
     return fit(rgb8, size).astype(np.float32)
 
 
-__all__ = ["render", "dream", "load_preset", "RenderResult", "output_base", "read_preset"]
+def models() -> list[dict]:
+    """Every model: {name, summary, offline ("yes", "cached" or "no"), default (bool), default_layers,
+    default_step}. Reads no weights and imports no TensorFlow."""
+    from .models import DEFAULT_MODEL, MODELS, availability
+    return [{"name": name, "summary": entry.summary, "offline": availability(name), "default": name == DEFAULT_MODEL,
+             "default_layers": dict(entry.default_layers), "default_step": entry.default_step}
+            for name, entry in MODELS.items()]
+
+
+def layers(model: str) -> list[dict]:
+    """A model's layers a preset may use: {name, channels, stride, default (bool)}, shallow to deep."""
+    from .models import default_layers, model_layers
+    defaults = default_layers(model)
+    return [{"name": layer.name, "channels": layer.channels, "stride": layer.stride, "default": layer.name in defaults}
+            for layer in model_layers(model)]
+
+
+def transforms() -> list[dict]:
+    """Every transform known without running preset plugin code (built-ins, installed packages' and
+    plugin files loaded so far): {name, doc, origin, params: [{name, type, default}]}."""
+    from . import registry
+    return [{"name": info.name, "doc": info.doc, "origin": info.origin,
+             "params": [{"name": p.name, "type": p.type_name, "default": _plain(p.default)} for p in info.params]}
+            for info in registry.all_transforms()]
+
+
+def presets() -> list[dict]:
+    """The shipped presets: {name, path (absolute), text (the YAML), about (its first comment line)}."""
+    from .gallery import sample_image
+    folder = sample_image().parent
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        about = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
+        out.append({"name": path.stem, "path": path, "text": text, "about": about})
+    return out
+
+
+def _plain(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def __getattr__(name: str):  # the steering names load with their module, on first use
+    if name in ("Steering", "Stopped"):
+        from . import steering
+        return getattr(steering, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["render", "dream", "load_preset", "RenderResult", "output_base", "read_preset", "models", "layers",
+           "transforms", "presets", "Steering", "Stopped"]

@@ -1,7 +1,7 @@
 """The frame loop: a plan's source => dream => colour lock => save => transform chain => dream ...,
 then the videos from the saved frames.
 
-    render(plan, base, resume=, force=, progress=, on_note=) => RenderResult  (one render per output: OutputLock)
+    render(plan, base, resume=, force=, progress=, on_note=, steering=) => RenderResult  (one render per output: OutputLock)
 """
 import time
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from .context import rng_for
 from .lock import OutputLock, owner_text
 from .outputs.files import RenderFiles
 from .plan import Plan
+from .steering import Steering
 from .store import FrameStore
 from .writers import make_folder
 
@@ -43,8 +44,9 @@ class RenderResult:
 
 def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
            progress: Optional[Progress] = None,
-           on_note: Optional[Callable[[str], None]] = None) -> RenderResult:
-    """on_note(text): told what the user should know but need not act on (a stale lock taken over)."""
+           on_note: Optional[Callable[[str], None]] = None, steering: Optional[Steering] = None) -> RenderResult:
+    """on_note(text): told what the user should know but need not act on (a stale lock taken over).
+    steering: live changes from the next frame on, pause and stop (steering.py)."""
     started = time.perf_counter()
     files = RenderFiles(base, plan)
     took_over = None if on_note is None else (
@@ -64,7 +66,12 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                 lock = FrameZeroLock(plan.preset.color_lock.mode, plan.preset.color_lock.strength,
                                      lambda: store.read(0))
                 saved = store.last_saved()
+                if steering:
+                    steering.attach(plan.preset, plan.every)
                 for t in todo:
+                    if steering and (steered := steering.before(t, store.done)) is not None:
+                        plan = plan.steered(steered)  # recorded with the frames from this one on
+                        store.retag(plan.identity(), plan.manifest())
                     frame = plan.source.begin(t, saved, lambda f, t=t: plan.move(f, t - 1))
                     settings = plan.dream_for(t)
                     if progress:
@@ -74,10 +81,13 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                                           on_step=lambda v: (objective.append(v), progress and progress.step(v)))
                     saved = store.save(t, lock(t, frame))
                     result.rendered += 1
+                    if steering:
+                        steering.saved(t, store.path(t))
                     result.objectives.append(objective[-1])
                     if progress:
                         progress.frame_done(t)
                 result.traces = dreamer.traces
+        files.plan = plan  # (a steered render records the preset it ended with)
         meter = files.write(store, progress)
     result.loop_jump, result.loop_step = meter.jump, meter.typical_step
     result.seconds = time.perf_counter() - started

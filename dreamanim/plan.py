@@ -56,6 +56,14 @@ class Plan:
         return open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
                            coherence=p.coherence, every=self.every)
 
+    def steered(self, preset: "Preset") -> "Plan":
+        """This plan with a live-steered preset: the same source, already open (steering.py changes
+        only the dream's numbers and the transforms' parameters)."""
+        plan = Plan(preset, self.every)
+        if "source" in self.__dict__:
+            plan.__dict__["source"] = self.__dict__["source"]
+        return plan
+
     def dream_for(self, i: int) -> "DreamSettings":
         """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a video
         frame that carries the previous dream on renews it with `coherence.renew` of the step."""

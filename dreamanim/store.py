@@ -75,6 +75,13 @@ class FrameStore:
         self._manifest = dict(manifest, frames_hash=self.frames_hash, frames_done=0)
         self._open(resume, force)
 
+    def retag(self, identity: dict, manifest: dict) -> None:
+        """Frames from now on are made under a steered identity that agrees with the old one on the
+        frames already saved (steering.py): the manifest and the next frames record it."""
+        self.frames_hash, self.provenance = frames_hash(identity), provenance(manifest)
+        self._manifest = dict(manifest, frames_hash=self.frames_hash, frames_done=self.done)
+        self._write_manifest()
+
     def __enter__(self) -> "FrameStore":
         return self
 
