@@ -19,9 +19,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import imageio.v3 as iio
 
-from dreamanim.color_lock import mean_brightness_saturation
-from dreamanim.config import load_preset
-from dreamanim.loop import render
+from dreamanim.rendering.color_lock import mean_brightness_saturation
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -45,12 +45,12 @@ def preset(clip: Path, size: int, frames: int, mode: str, extra: dict) -> Path:
 
 
 def steadiness(args) -> None:
-    from dreamanim.clip import ClipReader
-    from dreamanim.coherence import warping_error
-    from dreamanim.config import load_preset
-    from dreamanim.loop import render
-    from dreamanim.plan import Plan
-    from dreamanim.video_input import clip_span
+    from dreamanim.source.clip import ClipReader
+    from dreamanim.source.coherence import warping_error
+    from dreamanim.preset import load_preset
+    from dreamanim.rendering.loop import render
+    from dreamanim.rendering.plan import Plan
+    from dreamanim.source.video_span import clip_span
     import imageio.v3 as iio
     for mode in args.modes.split(","):
         p = load_preset(preset(args.clip, args.size, args.frames, mode, json.loads(args.set)))
@@ -73,10 +73,11 @@ def steadiness(args) -> None:
 def speed(args) -> None:
     """Seconds per frame at --width and the share spent decoding + computing the flow."""
     import imageio_ffmpeg
-    from dreamanim import coherence, video_source
-    from dreamanim.config import load_preset
-    from dreamanim.loop import render
-    from dreamanim.plan import Plan
+    from dreamanim.source import coherence
+    from dreamanim.source import video as video_source
+    from dreamanim.preset import load_preset
+    from dreamanim.rendering.loop import render
+    from dreamanim.rendering.plan import Plan
     big = Path(tempfile.mkdtemp()) / "big.mp4"
     height = round(args.width * 9 / 16 / 2) * 2
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-stream_loop", "3", "-i", str(args.clip),
@@ -131,7 +132,7 @@ def main(argv=None):
     p.add_argument("--memory", action="store_true")
     args = p.parse_args(argv)
     if args.frames == 0:
-        from dreamanim.clip import probe
+        from dreamanim.source.clip import probe
         args.frames = probe(args.clip).frames
     (speed if args.speed else memory if args.memory else steadiness)(args)
 

@@ -17,13 +17,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 
-from dreamanim.config import DreamSettings
-from dreamanim.context import FrameContext, rng_for
-from dreamanim.dreamer import dreamer_for
-from dreamanim.models import model_entry, model_precision
-from dreamanim.registry import get as get_transform
-from dreamanim.pixels import fit
-from dreamanim.sources import load_image
+from dreamanim.preset import DreamSettings
+from dreamanim.motion.context import FrameContext, rng_for
+from dreamanim.engine.dreamer import dreamer_for
+from dreamanim.engine.models import model_entry, model_precision
+from dreamanim.motion.registry import get as get_transform
+from dreamanim.source.pixels import fit
+from dreamanim.source.table import load_image
 
 
 def main():

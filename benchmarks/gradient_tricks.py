@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 
-from dreamanim.config import DreamSettings
+from dreamanim.preset import DreamSettings
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = {
@@ -48,9 +48,9 @@ def main():
     args = p.parse_args()
 
     import tensorflow as tf
-    from dreamanim.dreamer import dreamer_for
-    from dreamanim.objectives import step_direction
-    from dreamanim.sources import load_image
+    from dreamanim.engine.dreamer import dreamer_for
+    from dreamanim.engine.tensorflow.objectives import step_direction
+    from dreamanim.source.table import load_image
     frame = load_image(REPO / "presets" / "chelsea.png", args.size)
     dreamer = dreamer_for("efficientnet_lite0")
     report, pairs = {}, [("input", frame)]
@@ -72,7 +72,7 @@ def main():
     print(json.dumps(report, indent=1))
     if args.sheet:
         import imageio.v3 as iio
-        from dreamanim.gallery import gallery_sheet
+        from dreamanim.rendering.gallery import gallery_sheet
         iio.imwrite(args.sheet, np.asarray(gallery_sheet(pairs, columns=len(pairs)).convert("RGB")), quality=88)
 
 

@@ -9,7 +9,8 @@ heavy import (numpy, scipy, TensorFlow) begins.
 import importlib
 
 __version__ = "0.1.0"
-_LAZY = {"transform": "registry", "FrameContext": "context", "affine": None, "edges": None,
+_LAZY = {"transform": "motion.registry", "FrameContext": "motion.context", "affine": "motion.affine",
+         "edges": "motion.edges",
          **{name: "api" for name in ("render", "dream", "load_preset", "RenderResult")},
          **{name: "errors" for name in ("DreamanimError", "PresetError", "PluginError", "ModelError", "InputError")}}
 __all__ = ["transform", "FrameContext", "affine", "edges", "DreamanimError", "PresetError",
@@ -20,8 +21,8 @@ __all__ = ["transform", "FrameContext", "affine", "edges", "DreamanimError", "Pr
 def __getattr__(name: str):
     if name not in _LAZY:
         raise AttributeError(f"module 'dreamanim' has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_LAZY[name] or name}")
-    value = module if _LAZY[name] is None else getattr(module, name)
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    value = module if _LAZY[name].endswith(f".{name}") else getattr(module, name)
     globals()[name] = value
     return value
 

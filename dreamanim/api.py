@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from .config import load_preset
+from .preset import load_preset
 from .errors import InputError, PresetError
-from .loop import RenderResult
+from .rendering.loop import RenderResult
 
 PRESET_NAME = "preset"  # a preset given as data renders to ./preset.* unless `output` says otherwise
 
@@ -35,8 +35,8 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
     for none, or a loop.Progress. preview: dream every K-th frame (`--preview K`). audio: a soundtrack
     file (`--audio FILE`, relative to the current folder). steering: a Steering, to change values
     while it runs, pause or stop it (stop raises Stopped; the frames so far are kept)."""
-    from .loop import render as run
-    from .plan import Plan
+    from .rendering.loop import render as run
+    from .rendering.plan import Plan
     if resume and force:  # one keeps the saved frames, the other deletes them
         raise InputError("--resume --force", "asks both to continue the saved frames and to delete them",
                          "give --resume to continue an interrupted render, or --force to start over")
@@ -58,7 +58,7 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
         base = base.with_name(base.name + ".preview")
     bars = progress
     if progress is True:
-        from .progress import Bars
+        from .rendering.progress import Bars
         bars = Bars()
     try:
         result = run(plan, base, resume=resume, force=force, progress=bars or None, on_note=on_note,
@@ -72,7 +72,7 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
 
 def read_preset(preset: "str | Path | Mapping", overrides: Sequence[str] = (), **options):
     """A preset path, YAML text or dict => the validated Preset (load_preset's options)."""
-    from .config import load_preset_data, preset_data
+    from .preset import load_preset_data, preset_data
     if isinstance(preset, Mapping):
         return load_preset_data(dict(preset), overrides, folder=Path.cwd(), where=PRESET_NAME, **options)
     if isinstance(preset, str) and _is_yaml_text(preset):
@@ -127,11 +127,11 @@ def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0"
 
     The keyword settings are a preset's `dream:` keys (docs/presets.md), checked the same way;
     layers: {name: weight} or a list of names. size: the longer side (default: the image's own)."""
-    from .config import DreamSettings
-    from .config.describe import validate
-    from .context import rng_for
-    from .models import check_layer
-    from .models.device import check_device
+    from .preset import DreamSettings
+    from .preset.describe import validate
+    from .motion.context import rng_for
+    from .engine.models import check_layer
+    from .engine.models.device import check_device
     if isinstance(layers, (list, tuple)):
         layers = {name: 1.0 for name in layers}
     given = dict(layers=layers, steps=steps, octaves=octaves, step_size=step_size, **dream_settings)
@@ -148,12 +148,12 @@ def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0"
 @lru_cache(maxsize=None)
 def _dreamer(model: str, precision: str, device: str):
     """One Dreamer per model, precision and device: its weights loaded and its steps traced once."""
-    from .dreamer import dreamer_for
+    from .engine.dreamer import dreamer_for
     return dreamer_for(model, precision, None, device)
 
 
 def _still(image, size: Optional[int]) -> np.ndarray:
-    from .pixels import check_shape, fit, read_rgb8
+    from .source.pixels import check_shape, fit, read_rgb8
     where = str(image) if isinstance(image, (str, os.PathLike)) else "image"
     if isinstance(image, (str, os.PathLike)):
         rgb8 = read_rgb8(Path(image), where, "give a PNG or JPEG file, or an H x W x 3 array")
@@ -172,7 +172,7 @@ def _still(image, size: Optional[int]) -> np.ndarray:
 def models() -> list[dict]:
     """Every model: {name, summary, offline ("yes", "cached" or "no"), default (bool), default_layers,
     default_step}. Reads no weights and imports no TensorFlow."""
-    from .models import DEFAULT_MODEL, MODELS, availability
+    from .engine.models import DEFAULT_MODEL, MODELS, availability
     return [{"name": name, "summary": entry.summary, "offline": availability(name), "default": name == DEFAULT_MODEL,
              "default_layers": dict(entry.default_layers), "default_step": entry.default_step}
             for name, entry in MODELS.items()]
@@ -180,7 +180,7 @@ def models() -> list[dict]:
 
 def layers(model: str) -> list[dict]:
     """A model's layers a preset may use: {name, channels, stride, default (bool)}, shallow to deep."""
-    from .models import default_layers, model_layers
+    from .engine.models import default_layers, model_layers
     defaults = default_layers(model)
     return [{"name": layer.name, "channels": layer.channels, "stride": layer.stride, "default": layer.name in defaults}
             for layer in model_layers(model)]
@@ -189,7 +189,7 @@ def layers(model: str) -> list[dict]:
 def transforms() -> list[dict]:
     """Every transform known without running preset plugin code (built-ins, installed packages' and
     plugin files loaded so far): {name, doc, origin, params: [{name, type, default}]}."""
-    from . import registry
+    from .motion import registry
     return [{"name": info.name, "doc": info.doc, "origin": info.origin,
              "params": [{"name": p.name, "type": p.type_name, "default": _plain(p.default)} for p in info.params]}
             for info in registry.all_transforms()]
@@ -197,7 +197,7 @@ def transforms() -> list[dict]:
 
 def presets() -> list[dict]:
     """The shipped presets: {name, path (absolute), text (the YAML), about (its first comment line)}."""
-    from .gallery import sample_image
+    from .rendering.gallery import sample_image
     folder = sample_image().parent
     out = []
     for path in sorted(folder.glob("*.yaml")):
@@ -213,7 +213,7 @@ def _plain(value):
 
 def __getattr__(name: str):  # the steering names load with their module, on first use
     if name in ("Steering", "Stopped"):
-        from . import steering
+        from .rendering import steering
         return getattr(steering, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

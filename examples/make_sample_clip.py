@@ -16,7 +16,7 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from dreamanim.soundtrack import add_audio
+from dreamanim.source.soundtrack import add_audio
 
 PRESETS = Path(__file__).resolve().parents[1] / "presets"
 FPS, SECONDS, WIDTH, HEIGHT = 24, 3.0, 320, 212

@@ -43,7 +43,7 @@ def write_preset(tmp_path):
 @pytest.fixture
 def run_cli(capsys):
     """Run `dreamanim ARGS` in-process; returns (exit code, stdout, stderr)."""
-    from dreamanim.cli import main
+    from dreamanim.cli.main import main
 
     def run(*args):
         code = main([str(a) for a in args])
@@ -58,7 +58,7 @@ def fresh_registry():
     a test loads are dropped afterwards, so two tests may both define `mine`."""
     import sys
 
-    from dreamanim import plugins, registry
+    from dreamanim.motion import plugins, registry
     registry.get("zoom")  # the built-ins load once, and stay
     saved, modules = dict(registry._registry), set(sys.modules)
     yield
@@ -92,6 +92,6 @@ class Interrupt(QuietProgress):
 
 def frames_hash_of(preset):
     """The frames hash a render of `preset` records (what --resume compares)."""
-    from dreamanim.plan import Plan
-    from dreamanim.store import frames_hash
+    from dreamanim.rendering.plan import Plan
+    from dreamanim.rendering.store import frames_hash
     return frames_hash(Plan(preset).identity())

@@ -42,7 +42,7 @@ def test_bad_input_raises_what_the_cli_prints(write_preset, run_cli):
 
 
 def test_dream_loads_its_model_once(monkeypatch):
-    from dreamanim import dreamer as engine
+    from dreamanim.engine import dreamer as engine
     builds = []
     real = engine.dreamer_for
     monkeypatch.setattr(engine, "dreamer_for", lambda *a, **k: builds.append(a) or real(*a, **k))

@@ -9,9 +9,9 @@ from PIL import Image
 
 from clips import decode_audio, pan, write_video
 from conftest import assert_one_line_error
-from dreamanim.audio_features import FEATURES, analyse
-from dreamanim.clip import probe
-from dreamanim.config import load_preset, load_preset_data
+from dreamanim.source.audio_features import FEATURES, analyse
+from dreamanim.source.clip import probe
+from dreamanim.preset import load_preset, load_preset_data
 
 RATE, FPS = 22050, 24
 
@@ -141,7 +141,7 @@ def test_bad_audio_is_one_line_and_loses_nothing(case, changes, fragments, sound
 
 
 def test_the_sandbox_stays_strict():
-    from dreamanim.expression import Expression, ExpressionError
+    from dreamanim.schedule.expression import Expression, ExpressionError
     assert Expression("0.01 + 0.05*onset")(3, 10, {"onset": 1.0}) == pytest.approx(0.06)
     for text in ("onset.real", "__import__('os')", "beat if t else 0", "loudness"):
         with pytest.raises(ExpressionError):

@@ -9,7 +9,7 @@ import yaml
 from conftest import SAMPLE, assert_one_line_error
 
 from dreamanim.errors import PresetError, shown
-from dreamanim.writers import cannot_write
+from dreamanim.common.writers import cannot_write
 
 
 @pytest.fixture(autouse=True)
@@ -181,7 +181,7 @@ def test_each_write_failure_gets_its_own_fix(code, fix):
 
 def test_an_image_the_disk_cannot_read_is_not_blamed_on_its_format(tmp_path, monkeypatch):
     from dreamanim.errors import InputError
-    from dreamanim.pixels import read_rgb8
+    from dreamanim.source.pixels import read_rgb8
     path = tmp_path / "cat.png"
     path.write_bytes(SAMPLE.read_bytes())
 
@@ -197,7 +197,7 @@ def test_piping_a_listing_into_head_ends_quietly_with_exit_0():
     import subprocess
     import sys
     for command in ("models", "transforms"):
-        done = subprocess.run(f"'{sys.executable}' -m dreamanim.cli {command} | head -1; exit ${{PIPESTATUS[0]}}",
+        done = subprocess.run(f"'{sys.executable}' -m dreamanim.cli.main {command} | head -1; exit ${{PIPESTATUS[0]}}",
                               shell=True, executable="/bin/bash", capture_output=True, text=True)
         assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
 

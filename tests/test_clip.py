@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from clips import ffmpeg, pan, write_tone, write_video
-from dreamanim.clip import ClipReader, frame_index, probe, trim
-from dreamanim.coherence import flow
+from dreamanim.source.clip import ClipReader, frame_index, probe, trim
+from dreamanim.source.coherence import flow
 from dreamanim.errors import InputError
 
 FRAMES, FPS, H, W = 30, 24, 48, 64

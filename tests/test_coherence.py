@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from clips import pan, sprite, texture
-from dreamanim import coherence as co
+from dreamanim.source import coherence as co
 
 H, W, M = 72, 96, 8  # frame size and the border margin where flow has no evidence
 

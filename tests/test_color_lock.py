@@ -4,10 +4,10 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
-from dreamanim.color_lock import lab_to_rgb, make_color_lock, mean_brightness_saturation, rgb_to_lab
-from dreamanim.config import load_preset
-from dreamanim.loop import render
-from dreamanim.plan import Plan
+from dreamanim.rendering.color_lock import lab_to_rgb, make_color_lock, mean_brightness_saturation, rgb_to_lab
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
 
 from conftest import Interrupt, assert_one_line_error, frames_hash_of
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import time
 
-from dreamanim.config import load_preset
-from dreamanim.store import MANIFEST, read_manifest
+from dreamanim.preset import load_preset
+from dreamanim.rendering.store import MANIFEST, read_manifest
 
 from conftest import REPO, assert_one_line_error, frames_hash_of
 
@@ -16,7 +16,7 @@ def test_a_second_render_into_a_running_ones_output_is_refused(run_cli, write_pr
     first, second = write_preset("first", frames=150), write_preset("second", seed=2)  # ~3 s of frames
     load_preset(second)  # warm up here (TensorFlow, the model check): the second reaches the lock at once
     out, lock = tmp_path / "anim", tmp_path / "anim.lock"
-    proc = subprocess.Popen([sys.executable, "-m", "dreamanim.cli", "render", first, "-o", out, "--quiet"],
+    proc = subprocess.Popen([sys.executable, "-m", "dreamanim.cli.main", "render", first, "-o", out, "--quiet"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30

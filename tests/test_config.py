@@ -4,7 +4,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import pytest
 
-from dreamanim.config import load_preset
+from dreamanim.preset import load_preset
 
 from conftest import PRESETS, SAMPLE, assert_one_line_error, frames_hash_of
 

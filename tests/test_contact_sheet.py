@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, assert_one_line_error
-from dreamanim.contact_sheet import BACKGROUND, MAX_CELL, frame_numbers, grid, pick_evenly, sheet_for
+from dreamanim.rendering.contact_sheet import BACKGROUND, MAX_CELL, frame_numbers, grid, pick_evenly, sheet_for
 from dreamanim.errors import InputError
 
 
@@ -166,7 +166,7 @@ def test_empty_frames_folder_is_one_line(run_cli, tmp_path):
 
 
 def test_sheet_command_does_not_load_tensorflow(frames):
-    code = ("import sys; from dreamanim.cli import main; "
+    code = ("import sys; from dreamanim.cli.main import main; "
             f"assert main(['sheet', {str(frames)!r}]) == 0; "
             "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)

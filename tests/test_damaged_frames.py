@@ -13,11 +13,11 @@ from PIL import Image
 import yaml
 
 from conftest import TINY, QuietProgress, assert_one_line_error
-from dreamanim.config import load_preset
+from dreamanim.preset import load_preset
 from dreamanim.errors import InputError
-from dreamanim.frame_check import frame_problem
-from dreamanim.loop import render
-from dreamanim.plan import Plan
+from dreamanim.rendering.frame_check import frame_problem
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
 
 pytestmark = pytest.mark.slow
 
@@ -132,7 +132,7 @@ def test_the_cli_names_a_damaged_frame_met_while_writing(whole, tmp_path, run_cl
     _, base = copy_of(whole, tmp_path)
     frame = base.with_name("anim.frames") / "frame_00004.png"
     frame.write_bytes(b"not a png at all")
-    monkeypatch.setattr("dreamanim.store.frame_problem", lambda path, size: None)  # as if damaged after the check
+    monkeypatch.setattr("dreamanim.rendering.store.frame_problem", lambda path, size: None)  # as if damaged after the check
     code, _, err = run_cli("render", preset_path, "-o", base, "--resume", "--quiet")
     assert_one_line_error(code, err, f"{frame}: damaged saved frame: it is not a PNG file (render again with --resume")
     assert not list(tmp_path.glob(".*partial*")) and not (tmp_path / "anim.gif").exists()

@@ -1,7 +1,7 @@
 """The docs stay true to the code: README's commands, .ci/run, documented keys, --help."""
 import re
 
-from dreamanim.config import DreamSettings, Preset
+from dreamanim.preset import DreamSettings, Preset
 from dreamanim.outputs import FORMATS, format_module
 
 from conftest import REPO

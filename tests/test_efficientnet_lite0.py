@@ -6,9 +6,9 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.errors import ModelError
-from dreamanim.models import MODELS
-from dreamanim.models import efficientnet_lite0 as lite0
-from dreamanim.models.torch_legacy import MAGIC, PROTOCOL, load_state_dict
+from dreamanim.engine.models import MODELS
+from dreamanim.engine.tensorflow import efficientnet_lite0 as lite0
+from dreamanim.engine.tensorflow.torch_legacy import MAGIC, PROTOCOL, load_state_dict
 
 
 # A legacy .pth written opcode by opcode (pickle protocol 2), as torch < 1.6 writes it,

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dreamanim.config import DreamSettings
-from dreamanim.dreamer import Dreamer, dreamer_for, octave_sizes, tile_grid
-from dreamanim.models import fastconv
-from dreamanim.sources import load_image
+from dreamanim.preset import DreamSettings
+from dreamanim.engine.dreamer import Dreamer, dreamer_for, octave_sizes, tile_grid
+from dreamanim.engine.tensorflow import fastconv
+from dreamanim.source.table import load_image
 
 from conftest import SAMPLE
 

@@ -7,8 +7,8 @@ import numpy as np
 from PIL import Image
 from scipy.ndimage import gaussian_filter
 
-from dreamanim.gif import GifStream
-from dreamanim.sources import load_image
+from dreamanim.outputs.gif_stream import GifStream
+from dreamanim.source.table import load_image
 
 from conftest import SAMPLE
 

@@ -5,8 +5,8 @@ retracing the step."""
 import numpy as np
 import pytest
 
-from dreamanim.config import DreamSettings
-from dreamanim.objective_spec import ObjectiveSpec
+from dreamanim.preset import DreamSettings
+from dreamanim.engine.objective_spec import ObjectiveSpec
 
 from conftest import SAMPLE, assert_one_line_error
 
@@ -24,20 +24,20 @@ def band_energies(grad: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def lite0():
-    from dreamanim.dreamer import dreamer_for
+    from dreamanim.engine.dreamer import dreamer_for
     return dreamer_for("efficientnet_lite0")
 
 
 @pytest.fixture(scope="module")
 def cat96():
-    from dreamanim.sources import load_image
+    from dreamanim.source.table import load_image
     return load_image(SAMPLE, 96)
 
 
 def direction(dreamer, frame, settings):
     """The direction a step takes: the raw tiled gradient, smoothed and normalised as settings say."""
     import tensorflow as tf
-    from dreamanim.objectives import step_direction
+    from dreamanim.engine.tensorflow.objectives import step_direction
     spec = dreamer.spec(settings)
     raw = tf.constant(dreamer.tiled_gradient(frame, settings))
     return step_direction(raw, spec, tf.constant(spec.sigmas(settings), tf.float32, shape=(spec.smooth,))).numpy()
@@ -75,7 +75,7 @@ def test_laplacian_evens_the_bands_out(lite0, cat96):
 
 @pytest.mark.slow
 def test_a_keyframed_sigma_does_not_retrace(lite0, cat96):
-    from dreamanim.dreamer import Dreamer
+    from dreamanim.engine.dreamer import Dreamer
     d = Dreamer(lite0.net, lite0.default_layers, lite0.default_step)
     frame = cat96
     for t, sigma in enumerate([1.5, 2.0, 2.5]):  # one kernel radius (8 px) for all three
@@ -107,7 +107,7 @@ def test_bad_trick_keys_are_one_line(dream, fragments, write_preset, run_cli, tm
 
 @pytest.mark.slow
 def test_keyframed_tricks_render(write_preset, run_cli, tmp_path):
-    from dreamanim.config import load_preset
+    from dreamanim.preset import load_preset
     preset = write_preset(frames=3, outputs={"gif": {}}, first_frame={},
                           dream={"steps": 1, "octaves": 1, "normalize": "laplacian", "lap_levels": {0: 2, 2: 4},
                                  "smooth": [0.5, "0.5 + t/2"]})

@@ -5,8 +5,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from dreamanim.models import MODELS, load_model, model_layers
-from dreamanim.models.inception_v1 import LAYERS, MEAN, MODULES, STRUCTURE
+from dreamanim.engine.models import MODELS, load_model, model_layers
+from dreamanim.engine.tensorflow.inception_v1 import LAYERS, MEAN, MODULES, STRUCTURE
 
 from conftest import PRESETS, assert_one_line_error
 

@@ -6,10 +6,10 @@ import os
 import numpy as np
 import pytest
 
-from dreamanim.models import MODELS, model_entry, model_layers
-from dreamanim.models.keras_catalogue import FAMILY_LAYERS, model_name
-from dreamanim.models.keras_catalogue_data import EXCLUDED, NETWORKS
-from dreamanim.models.zoo import ENTRIES
+from dreamanim.engine.models import MODELS, model_entry, model_layers
+from dreamanim.engine.models.keras_catalogue import FAMILY_LAYERS, model_name
+from dreamanim.engine.models.keras_catalogue_data import EXCLUDED, NETWORKS
+from dreamanim.engine.models.zoo import ENTRIES
 
 from conftest import assert_one_line_error
 
@@ -36,10 +36,10 @@ def smallest_per_family() -> list[str]:
 
 
 def test_the_catalogue_is_every_imagenet_constructor_of_the_installed_keras():
-    from dreamanim.models.keras_catalogue_build import imagenet_constructors
+    from dreamanim.engine.tensorflow.keras_catalogue_build import imagenet_constructors
     found = imagenet_constructors()
     assert sorted(list(CATALOGUED) + list(EXCLUDED)) == sorted(found), \
-        "Keras changed: python -m dreamanim.models.keras_catalogue_build"
+        "Keras changed: python -m dreamanim.engine.tensorflow.keras_catalogue_build"
     assert len(found) >= 38 and {"ResNet50", "VGG19", "Xception", "MobileNetV2", "DenseNet121", "EfficientNetB0",
                                  "EfficientNetV2S", "ConvNeXtTiny"} <= set(CATALOGUED)
     for application, family in found.items():
@@ -80,7 +80,7 @@ def test_layers_are_listed_offline(application, monkeypatch):
 
 @pytest.mark.slow
 def test_the_weights_file_is_the_one_keras_downloads():
-    from dreamanim.models.keras_catalogue_build import weights_download
+    from dreamanim.engine.tensorflow.keras_catalogue_build import weights_download
     url, file_hash = weights_download("MobileNetV3Small")
     row = CATALOGUED["MobileNetV3Small"]
     assert (url, file_hash) == (row[2], row[3]) and url.endswith("_no_top_v2.h5")

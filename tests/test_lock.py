@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dreamanim.errors import InputError
-from dreamanim.lock import OutputLock, _proc_stat
+from dreamanim.rendering.lock import OutputLock, _proc_stat
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -18,7 +18,7 @@ CHILD = r"""
 import os, sys, time
 from pathlib import Path
 from dreamanim.errors import InputError
-from dreamanim.lock import OutputLock
+from dreamanim.rendering.lock import OutputLock
 lock_path, go = Path(sys.argv[1]), Path(sys.argv[2])
 print("ready", flush=True)
 while not go.exists():
@@ -145,7 +145,7 @@ def test_release_leaves_a_lock_that_is_no_longer_ours(tmp_path):
 
 
 def test_garbage_lock_file_is_not_taken_over(tmp_path, monkeypatch):
-    monkeypatch.setattr("dreamanim.lock._PATIENCE", 0.05)
+    monkeypatch.setattr("dreamanim.rendering.lock._PATIENCE", 0.05)
     lock_path = tmp_path / "out.lock"
     lock_path.write_text("")
     with pytest.raises(InputError, match="unreadable") as info:

@@ -27,7 +27,7 @@ def classifier(tmp_path_factory):
 
 
 def test_layers_come_from_the_file_nested_ones_too(classifier):
-    from dreamanim.models import model_entry, model_layers
+    from dreamanim.engine.models import model_entry, model_layers
     path, _ = classifier
     layers = {layer.name: (layer.channels, layer.stride) for layer in model_layers(str(path))}
     assert layers == {"base/stem": (8, 1), "base/pool": (8, 2), "base/features": (16, 2), "mine": (12, 2)}
@@ -39,9 +39,9 @@ def test_a_model_file_dreams_at_any_size(classifier, write_preset, run_cli, tmp_
     import shutil
 
     import tensorflow as tf
-    from dreamanim.config import DreamSettings
-    from dreamanim.dreamer import dreamer_for
-    from dreamanim.models.model_file import declare
+    from dreamanim.preset import DreamSettings
+    from dreamanim.engine.dreamer import dreamer_for
+    from dreamanim.engine.models.model_file import declare
     path, model = classifier
     shutil.copy(path, tmp_path / "artworks.keras")
     preset = write_preset(model="artworks.keras", preprocess="tf", frames=2, outputs={"gif": {}},
@@ -93,8 +93,8 @@ def test_a_file_that_is_no_model_is_one_line(write_preset, run_cli, tmp_path):
 def test_weights_of_the_same_network_replace_the_files_own(classifier, tmp_path):
     import keras
     import tensorflow as tf
-    from dreamanim.models import load_model
-    from dreamanim.models.model_file import declare
+    from dreamanim.engine.models import load_model
+    from dreamanim.engine.models.model_file import declare
     path, model = classifier
     other = keras.models.clone_model(model)  # the same network, other (random) weights
     other.save_weights(tmp_path / "other.weights.h5")

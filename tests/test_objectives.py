@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dreamanim.config import DreamSettings
-from dreamanim.dreamer import Dreamer, octave_sizes
-from dreamanim.models import load_model, model_entry
-from dreamanim.objectives import guide_features
-from dreamanim.sources import load_image, noise
+from dreamanim.preset import DreamSettings
+from dreamanim.engine.dreamer import Dreamer, octave_sizes
+from dreamanim.engine.models import load_model, model_entry
+from dreamanim.engine.tensorflow.objectives import guide_features
+from dreamanim.source.table import load_image, noise
 
 from conftest import PRESETS, SAMPLE, assert_one_line_error
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from dreamanim.errors import InputError
-from dreamanim.pixels import MIN_SIDE, check_shape, read_rgb8, to_rgb8
+from dreamanim.source.pixels import MIN_SIDE, check_shape, read_rgb8, to_rgb8
 
 H, W = 40, 56
 

@@ -68,7 +68,7 @@ def test_the_chart_must_be_a_png(write_preset, run_cli, tmp_path):
 
 def test_plot_does_not_load_tensorflow(write_preset, tmp_path):
     preset = write_preset(**SCHEDULED)
-    script = ("import sys; from dreamanim.cli import main; "
+    script = ("import sys; from dreamanim.cli.main import main; "
               f"code = main(['plot', {str(preset)!r}, '-o', {str(tmp_path / 'c.png')!r}]); "
               "sys.exit(code or (3 if 'tensorflow' in sys.modules else 0))")
     run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)

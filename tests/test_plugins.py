@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import yaml
 
-from dreamanim import FrameContext, config, registry
+from dreamanim import FrameContext
+from dreamanim import preset as config
+from dreamanim.motion import registry
 
 from conftest import REPO, SAMPLE, assert_one_line_error
 

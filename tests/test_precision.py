@@ -3,8 +3,8 @@ picks it only for a model that gains from it on a CPU that has it."""
 import numpy as np
 import pytest
 
-from dreamanim.config import DreamSettings
-from dreamanim.models import load_model, model_precision, precision
+from dreamanim.preset import DreamSettings
+from dreamanim.engine.models import load_model, model_precision, precision
 
 
 def test_auto_asks_the_model_and_the_machine(monkeypatch):
@@ -28,8 +28,8 @@ def test_oneDNN_off_means_no_native_bfloat16(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["vgg16", "efficientnet_lite0"])
 def test_bfloat16_gradient_points_where_float32_does(model):
-    from dreamanim.dreamer import Dreamer
-    from dreamanim.models import model_entry
+    from dreamanim.engine.dreamer import Dreamer
+    from dreamanim.engine.models import model_entry
     frame = np.random.default_rng(0).uniform(0, 255, (48, 48, 3)).astype(np.float32)
     settings = DreamSettings()
     grads = {}

@@ -52,7 +52,7 @@ def weights_to_download(preset) -> str:
     """Why the preset cannot render here: its model's weights are a download not made yet (and it
     names no local `weights:`), or "" when it can."""
     import yaml
-    from dreamanim.models import DEFAULT_MODEL, MODELS, availability
+    from dreamanim.engine.models import DEFAULT_MODEL, MODELS, availability
     data = yaml.safe_load(preset.read_text())
     model = data.get("model", DEFAULT_MODEL)
     if data.get("weights") or model not in MODELS or availability(model) != "no":

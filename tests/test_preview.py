@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from conftest import assert_one_line_error
-from dreamanim.config import load_preset
-from dreamanim.context import rng_for
-from dreamanim.plan import PREVIEW_SIZE, Plan
+from dreamanim.preset import load_preset
+from dreamanim.motion.context import rng_for
+from dreamanim.rendering.plan import PREVIEW_SIZE, Plan
 
 
 def test_the_preview_plan_is_small_and_lasts_as_long(write_preset):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import Interrupt
-from dreamanim.config import load_preset
-from dreamanim.loop import render
-from dreamanim.plan import Plan
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, t
 
 
 def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
-    from dreamanim.dreamer import octave_sizes
+    from dreamanim.engine.dreamer import octave_sizes
     traces = {}
     for frames in (2, 4):
         preset = load_preset(write_preset(frames=frames, size=96))
@@ -81,7 +81,7 @@ def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
 def test_frames_show_the_dream_and_the_stretch(write_preset, tmp_path):
     preset = load_preset(write_preset(frames=2, size=64))
     result = render(Plan(preset), tmp_path / "anim")
-    from dreamanim.sources import load_image
+    from dreamanim.source.table import load_image
     source = load_image(Path(preset.input), 64)
     first = frames_of(result.frames_folder)[0].astype(float)
     assert np.abs(first - source).mean() > 2  # the dream changed the picture

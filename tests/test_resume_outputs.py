@@ -10,9 +10,9 @@ import imageio.v3 as iio
 import pytest
 
 from conftest import QuietProgress, assert_one_line_error
-from dreamanim.config import load_preset
-from dreamanim.loop import render
-from dreamanim.plan import Plan
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
 
 pytestmark = pytest.mark.slow
 

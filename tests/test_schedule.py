@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import yaml
 
-from dreamanim.config import load_preset
-from dreamanim.context import FrameContext
-from dreamanim.expression import Expression, ExpressionError
-from dreamanim.schedule import parse_schedule, restore_schedules, round_half_away
+from dreamanim.preset import load_preset
+from dreamanim.motion.context import FrameContext
+from dreamanim.schedule.expression import Expression, ExpressionError
+from dreamanim.schedule.keyframes import parse_schedule, restore_schedules, round_half_away
 
 from conftest import frames_hash_of, assert_one_line_error
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from dreamanim.config import load_preset
-from dreamanim.loop import render
-from dreamanim.plan import Plan
-from dreamanim.seamless import LoopMeter, blend_count, frame_difference, play, seamless_plan
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
+from dreamanim.rendering.seamless import LoopMeter, blend_count, frame_difference, play, seamless_plan
 
 from conftest import assert_one_line_error
 

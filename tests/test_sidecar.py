@@ -12,8 +12,8 @@ from PIL import Image
 
 from conftest import PRESETS, SAMPLE, TINY, assert_one_line_error
 from dreamanim import __version__
-from dreamanim.config import load_preset
-from dreamanim.sidecar import resolved, sidecar_text
+from dreamanim.preset import load_preset
+from dreamanim.rendering.sidecar import resolved, sidecar_text
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_every_shipped_preset_survives_the_round_trip(name, tmp_path):
 
 def effective(preset, t):
     """Frame t's dream settings with the model's defaults named (paths are absolute once loaded)."""
-    from dreamanim.models import model_entry
+    from dreamanim.engine.models import model_entry
     settings, entry = preset.dream_for(t), model_entry(preset.model)
     return settings.model_copy(update={"layers": settings.layers or dict(entry.default_layers),
                                        "step_size": settings.step_size or entry.default_step})

@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 
 from conftest import REPO, assert_one_line_error
-from dreamanim.config import load_preset
-from dreamanim.plan import Plan
-from dreamanim.store import FrameStore, read_manifest
+from dreamanim.preset import load_preset
+from dreamanim.rendering.plan import Plan
+from dreamanim.rendering.store import FrameStore, read_manifest
 
 pytestmark = pytest.mark.slow
 
 INTERRUPTED = "dreamanim: interrupted; the frames so far are kept (run again with --resume)"
-# What the console script does (`from dreamanim.cli import main; sys.exit(main())`), timing its imports.
-SCRIPT = "import sys; from dreamanim.cli import main; sys.exit(main())"
+# What the console script does (`from dreamanim.cli.main import main; sys.exit(main())`), timing its imports.
+SCRIPT = "import sys; from dreamanim.cli.main import main; sys.exit(main())"
 
 
 def start(*args, importtime=False):
@@ -65,7 +65,7 @@ def assert_interrupted(code, err):
 
 # The import that, once done, is the moment to press: the package's CLI module (main is about to
 # start: the signal lands before main's `try`) and one of the first libraries main imports.
-MOMENTS = {"dreamanim.cli": signal.SIGINT, "argparse": signal.SIGTERM}
+MOMENTS = {"dreamanim.cli.main": signal.SIGINT, "argparse": signal.SIGTERM}
 
 
 def test_a_signal_during_the_imports(write_preset, tmp_path):
@@ -155,7 +155,7 @@ def test_a_signal_in_process_is_exit_130_and_one_line(write_preset, run_cli, mon
     """(The same path in-process: main maps KeyboardInterrupt from anywhere to 130.)"""
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr("dreamanim.loop.render", interrupted)
+    monkeypatch.setattr("dreamanim.rendering.loop.render", interrupted)
     code, out, err = run_cli("render", write_preset(), "--quiet")
     assert code == 130 and err.strip() == INTERRUPTED and out == ""
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)

@@ -2,8 +2,8 @@
 import pytest
 
 from clips import decode_audio, onset, pan, write_tone, write_video
-from dreamanim import soundtrack
-from dreamanim.clip import probe
+from dreamanim.source import soundtrack
+from dreamanim.source.clip import probe
 from dreamanim.errors import InputError
 
 FPS = 24
@@ -78,7 +78,7 @@ def test_only_containers_that_carry_sound(made):
 
 
 def test_sound_taken_from_the_clip_itself_follows_the_trimmed_span(made):
-    from dreamanim.clip import trim
+    from dreamanim.source.clip import trim
     source = write_video(made["folder"] / "clip.mp4", pan(72, 48, 64), FPS,
                          audio=write_tone(made["folder"] / "clip.wav", 3.0, onset=1.3))  # AAC inside
     kept = trim(probe(source), start=0.5, end=2.5, every=2)  # 24 frames at 12 fps

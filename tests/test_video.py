@@ -9,11 +9,11 @@ import yaml
 
 from clips import decode_audio, pan, sprite, texture, write_tone, write_video
 from conftest import assert_one_line_error
-from dreamanim.clip import probe
-from dreamanim.coherence import warping_error
-from dreamanim.config import load_preset
-from dreamanim.loop import render
-from dreamanim.plan import Plan
+from dreamanim.source.clip import probe
+from dreamanim.source.coherence import warping_error
+from dreamanim.preset import load_preset
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan
 
 FPS = 12
 N = 12

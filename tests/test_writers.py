@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from conftest import assert_one_line_error
-from dreamanim.gif import GifStream
+from dreamanim.outputs.gif_stream import GifStream
 from dreamanim.outputs import FORMATS, format_module
-from dreamanim.outputs.play import play_order
+from dreamanim.rendering.play import play_order
 
 
 def write(fmt, path, frames, **settings):

@@ -41,7 +41,7 @@ def run_batch(jobs: list[Job], out_dir, *, resume: bool = False, force: bool = F
               memory: Optional[float] = None, progress: bool = True) -> BatchResult:
     from ..api import read_preset
     from ..errors import DreamanimError
-    from ..writers import make_folder
+    from ..common.writers import make_folder
     from . import report
     from .bar import BatchBar
     from .worker import plugin_scope

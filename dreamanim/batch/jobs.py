@@ -67,7 +67,7 @@ def _sweep(text: str) -> list[tuple[str, str]]:
 
 def batch_file(path: str) -> Optional[list[tuple[str, tuple, tuple]]]:
     """A batch file's entries as (preset, overrides, factors), or None if `path` is a preset (a mapping)."""
-    from ..config.strict_yaml import load_yaml
+    from ..preset.strict_yaml import load_yaml
     path = Path(path)
     if not path.is_file():
         raise PresetError(str(path), "preset file not found", "check the path; shipped presets are in presets/")

@@ -16,7 +16,7 @@ MIN_CELL, MAX_CELL = 200, 256  # px of a cell: labels readable under small frame
 
 def write_report(out_dir: Path, outcomes: list[dict], settings: dict) -> Path:
     from .. import __version__
-    from ..writers import write_text
+    from ..common.writers import write_text
     path = Path(out_dir) / REPORT
     jobs = [{k: v for k, v in o.items() if k != "pid"} for o in outcomes]
     write_text(path, json.dumps({"dreamanim": __version__, "settings": settings, "jobs": jobs}, indent=2) + "\n")
@@ -35,8 +35,8 @@ def previous(out_dir: Path) -> dict[str, dict]:
 
 def write_sheet(out_dir: Path, outcomes: list[dict]) -> Optional[Path]:
     """One row per job: up to PER_ROW frames picked evenly, the first labelled with what varies."""
-    from ..contact_sheet import BACKGROUND, _read_frame, frame_files, grid, pick_evenly
-    from ..writers import write_png
+    from ..rendering.contact_sheet import BACKGROUND, _read_frame, frame_files, grid, pick_evenly
+    from ..common.writers import write_png
     images, labels, blank = [], [], np.full((8, 8, 3), BACKGROUND, np.uint8)
     for o in outcomes:
         folder = Path(o["frames_folder"]) if o.get("frames_folder") else None

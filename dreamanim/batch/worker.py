@@ -37,7 +37,7 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
     from ..api import render
     from ..errors import DreamanimError
     set_threads(threads)
-    from ..models.tf_import import import_tensorflow_quietly
+    from ..engine.tensorflow.tf_import import import_tensorflow_quietly
     import_tensorflow_quietly()
     started = time.perf_counter()
     marker = Path(out_dir) / ".batch" / f"{job.name}.running"
@@ -70,7 +70,8 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
 def plugin_scope():
     """The transforms a job's plugin files define are dropped after it, so the next job in this
     (reused) process may load another file defining the same names (not a duplicate then)."""
-    from .. import plugins, registry
+    from ..motion import plugins
+    from ..motion import registry
     plugins.load_builtins()
     before, modules = set(registry._registry), set(sys.modules)
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..writers import atomic
+from ..common.writers import atomic
 
 # ffmpeg reports write failures with the C library's text for errno: map it back.
 _CAUSES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO)

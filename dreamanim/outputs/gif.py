@@ -4,9 +4,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ..frozen import Strict
-from ..gif import GifStream
-from ..writers import atomic, cannot_write
+from ..common.settings import Strict
+from .gif_stream import GifStream
+from ..common.writers import atomic, cannot_write
 
 
 class Settings(Strict):

@@ -3,7 +3,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ..frozen import Strict
+from ..common.settings import Strict
 from .ffmpeg import FfmpegWriter
 
 

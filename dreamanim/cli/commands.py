@@ -1,0 +1,194 @@
+"""The commands behind `dreamanim COMMAND`: each takes the parsed arguments and returns an exit code.
+
+They are thin: each turns its arguments into a call of the library (config, plan, loop,
+contact sheet, gallery, registry, models) and prints what the user asked to see.
+"""
+import sys
+from pathlib import Path
+
+from .signals import settle
+from ..errors import PluginError
+
+EXIT_OK = 0
+
+
+def cmd_render(args) -> int:
+    from ..api import render
+    bars = None
+    if not args.quiet:
+        from ..rendering.progress import Bars
+        bars = Bars()
+    try:
+        result = render(args.preset, args.output, frames=args.frames, seed=args.seed, audio=args.audio,
+                        overrides=args.overrides, resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
+                        plugins="never" if args.no_plugins else "load",
+                        on_note=lambda text: sys.stderr.write(f"dreamanim: note: {text}\n"))
+    finally:
+        if bars:
+            bars.close()
+    settle()  # every file is written: a Ctrl-C from now on leaves exit code 0
+    if not args.quiet:
+        made = ", ".join(str(p) for p in result.outputs.values())
+        per = f", {result.seconds / result.rendered:.1f} s/frame" if result.rendered else ""
+        preset = result.preset
+        seam = (f"; loop jump {result.loop_jump:.1f} (typical step {result.loop_step:.1f})"
+                if preset.loop == "seamless" and result.loop_jump is not None else "")
+        print(f"{result.frames} frames in {result.frames_folder}/ ({result.rendered} dreamed now"
+              f"{per}); wrote {made}{seam}")
+    return EXIT_OK
+
+
+def output_base(output, preset_path, **options):
+    """api.output_base (the -o rules), for the commands."""
+    from ..api import output_base as base
+    return base(output, preset_path, **options)
+
+
+def cmd_sheet(args) -> int:
+    from ..rendering.contact_sheet import sheet_for
+    from ..rendering.sidecar import PNG_KEY
+    from ..rendering.store import frames_folder, provenance_of
+    from ..common.writers import check_free, write_png
+    base = sheet_source(args.render_output)
+    # Not OUTPUT.sheet.png: the render wrote that one, and it is never replaced without --force.
+    out = Path(args.output) if args.output else base.with_name(f"{base.name}.sheet-{args.count}.png")
+    check_free([out], args.force)
+    sheet = sheet_for(frames_folder(base), args.count, columns=args.columns)
+    made = provenance_of(frames_folder(base))  # how the frames were made goes on the sheet too
+    write_png(out, sheet, text={PNG_KEY: made} if made else {})
+    settle()
+    print(f"wrote {out} ({sheet.width}x{sheet.height})")
+    return EXIT_OK
+
+
+def sheet_source(output: str) -> Path:
+    """The base path of a render from its base path, frames folder, or video."""
+    from ..errors import InputError
+    from ..rendering.store import frames_folder
+    from ..outputs import FORMATS
+    path = Path(output)
+    if path.suffix.lower()[1:] in FORMATS or path.suffix == ".frames":
+        path = path.with_suffix("")
+    if not frames_folder(path).is_dir():
+        raise InputError(output, f"no frames folder {frames_folder(path)}",
+                         "give the OUTPUT of a render (its base path, .frames folder or video); "
+                         "the sheet is made from the saved frames")
+    return path
+
+
+def cmd_plot(args) -> int:
+    from ..preset import load_preset
+    from ..rendering.plot import write_chart
+    overrides = list(args.overrides) + ([f"frames={args.frames}"] if args.frames is not None else [])
+    # Layer names need TensorFlow; plugin files (Python code) load only for a transform they define.
+    preset = load_preset(args.preset, overrides, check_model=False,
+                         plugins="never" if args.no_plugins else "needed")
+    out = Path(args.output) if args.output else Path(f"{Path(args.preset).stem}.schedules.png")
+    panels = write_chart(preset, out, force=args.force, where=args.preset)
+    settle()
+    print(f"wrote {out} ({panels} scheduled value(s) over {preset.frames} frames)")
+    return EXIT_OK
+
+
+def cmd_transforms(args) -> int:
+    """Built-ins, installed packages' and the plugin FILEs' transforms. A preset's plugin files are
+    named, not imported: they are code, and listing must not run what a downloaded preset names."""
+    from ..motion import registry
+    from ..preset import plugin_files
+    not_loaded = []  # (file, why)
+    for name in args.files:
+        path = Path(name)
+        if path.is_dir():
+            raise PluginError(name, "is a folder", "give a plugin .py file or a preset")
+        if path.suffix in (".pyc", ".pyo", ".so", ".pyd"):
+            raise PluginError(name, "is not a Python source file", "give the plugin's .py file")
+        if path.suffix == ".py":
+            if args.no_plugins:
+                not_loaded.append((path, "--no-plugins"))
+                continue
+            if not path.is_file():
+                raise PluginError(name, "plugin file not found" if not path.exists() else "is not a file",
+                                  "give the path of a plugin .py file or of a preset")
+            registry.load_plugin_file(path)
+        else:
+            not_loaded += [(file, f"a plugin of {name}") for file in plugin_files(path)]
+    for info in registry.all_transforms():
+        origin = "" if info.origin == "built-in" else f"  [{info.origin} {info.source}]"
+        print(f"{info.name:<14} {info.doc}{origin}")
+        for p in info.params:
+            print(f"    {p.name}: {p.type_name} = {p.default_text}")
+    if not_loaded:
+        print("\nNot loaded (a plugin file is Python code: it runs when loaded, so read it first):")
+        for file, why in not_loaded:
+            print(f"    {file}  ({why}; list its transforms with `dreamanim transforms {file}`)")
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from ..engine.models import DEFAULT_MODEL, MODELS, availability
+    print(f"{'model':<20} {'offline':<7}  about")
+    for name, entry in MODELS.items():
+        offline = availability(name)
+        notes = ["default"] if name == DEFAULT_MODEL else []
+        if offline == "no":
+            notes.append(f"downloads about {entry.keras.download_mb} MB of weights once, on first use")
+        more = f" [{'; '.join(notes)}]" if notes else ""
+        print(f"{name:<20} {offline:<7}  {entry.summary}{more}")
+    print("\noffline: yes = weights installed with dreamanim; cached = downloaded earlier (into Keras' cache); "
+          "no = needs the network once.\nAny model also takes a local weights file: `weights: PATH` "
+          "in a preset (docs/models.md).")
+    return EXIT_OK
+
+
+def cmd_gallery(args) -> int:
+    from ..rendering.gallery import GallerySettings, dream_gallery, gallery_layers, gallery_sheet, sample_image
+    from ..engine.models import check_weights_file, model_entry
+    from ..engine.models.device import check_device
+    from ..source.table import load_image
+    from ..common.writers import check_free, write_png
+    model_entry(args.model)  # an unknown model is named before anything else
+    image = Path(args.image) if args.image else sample_image()
+    out = Path(args.output or f"gallery_{args.model}.png")
+    weights = Path(args.weights) if args.weights else None
+    check_weights_file(args.model, weights, f"--weights {args.weights}")
+    check_device(args.device, "--device")
+    layers = gallery_layers(args.model, [n.strip() for n in args.layers.split(",") if n.strip()]
+                            if args.layers else None)
+    frame = load_image(image, args.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
+    check_free([out], args.force)  # after every input check: the real problem is named first
+    settings = GallerySettings(size=args.size, steps=args.steps, octaves=args.octaves, step_size=args.step_size)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=len(layers), desc=f"{args.model} layers", unit="layer", dynamic_ncols=True)
+    try:
+        pairs = dream_gallery(frame, args.model, layers, settings, weights=weights, device=args.device,
+                              on_layer=lambda name: bar and (bar.set_postfix_str(name, refresh=False), bar.update(1)))
+    finally:
+        if bar:
+            bar.close()
+    sheet = gallery_sheet(pairs, columns=args.columns)
+    write_png(out, sheet)
+    settle()
+    if not args.quiet:
+        print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(layers)} layers of {args.model})")
+    return EXIT_OK
+
+
+def cmd_layers(args) -> int:
+    from ..engine.models import default_layers, model_layers
+    layers = model_layers(args.model)
+    defaults = default_layers(args.model)
+    width = max([20] + [len(layer.name) + 1 for layer in layers])  # Inception's branch names run long
+    print(f"{'layer':<{width}} {'channels':>8} {'stride':>6}")
+    for layer in layers:
+        mark = "  (default)" if layer.name in defaults else ""
+        print(f"{layer.name:<{width}} {layer.channels:>8} {layer.stride:>6}{mark}")
+    return EXIT_OK
+
+
+NEEDS_TENSORFLOW = {"render", "layers", "gallery"}
+COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
+            "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}
+from .batch import cmd_batch  # noqa: E402  (its own module: grammar and command together)
+COMMANDS["batch"] = cmd_batch

@@ -1,0 +1,156 @@
+"""Objective: ObjectiveSpec => (activations by layer, layer weights) => one number to maximise.
+
+It is the weighted sum over layers of each layer's value. A layer's value is its activation,
+less a `border` and only the chosen `channels`, reduced by `mean`, `meansq` or `l2`; or, with
+a guide, how well each position matches its best guide feature. Means, not sums, so a big
+layer does not drown a small one; a negative weight suppresses a layer. The weights are a
+tensor argument, not part of the function, so a crossfade between layers needs no new trace.
+
+A step climbs along `step_direction`: the gradient smoothed (`smooth`, Gaussian blurs averaged,
+as pytorch-deepdream) and normalised (`std`, `meanabs`, or `laplacian`: the original DeepDream
+notebook's Laplacian-pyramid normalisation, each scale to unit RMS), with unit spread.
+"""
+from typing import Callable, Mapping, Optional, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from ..objective_spec import REDUCES, ObjectiveSpec
+
+REDUCERS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
+    "meansq": lambda a: tf.reduce_mean(tf.square(a)),
+    "mean": tf.reduce_mean,
+    # Root mean square: grows linearly with the activations, so among several layers the one
+    # with the biggest activations does not dominate the mix as it does under meansq.
+    # The epsilon keeps the gradient finite on an all-zero map.
+    "l2": lambda a: tf.sqrt(tf.reduce_mean(tf.square(a)) + 1e-12),
+}
+
+assert set(REDUCERS) == set(REDUCES), "objective_spec.REDUCES names the reducers the schema offers"
+
+MAX_GUIDE_FEATURES = 1024  # guide positions kept per layer: bounds the (positions x guide) product
+
+
+def build_objective(spec: ObjectiveSpec,
+                    guides: Optional[Mapping[str, tf.Tensor]] = None) -> Callable[[dict, tf.Tensor], tf.Tensor]:
+    """(activations by layer name, weights in spec.layers order) => scalar to maximise.
+
+    guides: layer => (N, C) features of spec.guide (see guide_features); a guided layer's
+    value is the guide match instead of `reduce`.
+    """
+    reducer, border, names = REDUCERS[spec.reduce], spec.border, spec.layers
+    channels, guides = dict(spec.channels), dict(guides or {})
+
+    def layer_value(name: str, activation: tf.Tensor) -> tf.Tensor:
+        a = crop_border(tf.cast(activation, tf.float32), border)
+        picked = channels.get(name)
+        if picked:
+            a = select_channels(a, picked, name)
+        if name in guides:
+            guide = guides[name] if not picked else tf.gather(guides[name], list(picked), axis=1)
+            return guide_match(a, guide)
+        return reducer(a)
+
+    def objective(activations: dict, weights: tf.Tensor) -> tf.Tensor:
+        values = tf.stack([layer_value(name, activations[name]) for name in names])
+        return tf.reduce_sum(tf.cast(weights, tf.float32) * values)
+
+    return objective
+
+
+def crop_border(a: tf.Tensor, border: int) -> tf.Tensor:
+    """Drop `border` pixels on each side of a (B, H, W, C) map, but always keep its centre pixel:
+    a small tile of a deep layer may be only a few activations wide."""
+    if border <= 0:
+        return a
+    h, w = a.shape[1], a.shape[2]
+    by, bx = min(border, (h - 1) // 2), min(border, (w - 1) // 2)
+    return a[:, by:h - by, bx:w - bx, :]
+
+
+def select_channels(a: tf.Tensor, picked: Sequence[int], name: str) -> tf.Tensor:
+    count = a.shape[-1]
+    bad = [i for i in picked if not 0 <= i < count]
+    if bad:  # config checks this at load time; this guards direct library use
+        raise ValueError(f"{name} has {count} channels (0..{count - 1}), got channel {bad[0]}")
+    return tf.gather(a, list(picked), axis=-1)
+
+
+def guide_match(a: tf.Tensor, guide: tf.Tensor) -> tf.Tensor:
+    """Mean over positions of each position's best dot product with a guide feature.
+
+    The max picks, per position, the guide feature it already resembles most; the gradient
+    of the max is that guide feature, so the position is pushed toward it: the original
+    DeepDream notebook's guided objective (`y[:, A.argmax(1)]`).
+    """
+    x = tf.reshape(a, (-1, a.shape[-1]))
+    return tf.reduce_mean(tf.reduce_max(tf.matmul(x, guide, transpose_b=True), axis=1))
+
+
+def guide_features(activation: tf.Tensor, max_features: int = MAX_GUIDE_FEATURES) -> tf.Tensor:
+    """A guide image's (1, H, W, C) activation => (N, C) features, N <= max_features.
+
+    A big map is thinned by an even stride in both directions, which keeps every part of
+    the guide represented."""
+    a = tf.cast(activation[0], tf.float32)
+    h, w = a.shape[0], a.shape[1]
+    stride = 1
+    while -(-h // stride) * -(-w // stride) > max_features:
+        stride += 1
+    return tf.reshape(a[::stride, ::stride], (-1, a.shape[-1]))
+
+
+def step_direction(grad: tf.Tensor, spec: ObjectiveSpec, sigmas: tf.Tensor) -> tf.Tensor:
+    """An (H, W, 3) gradient => the direction a step takes, its spread 1 (std; mean |g| for
+    meanabs), so `step_size` means the same under every normaliser. sigmas: spec.smooth numbers."""
+    if spec.smooth:
+        grad = gaussian_smooth(grad, sigmas, spec.smooth, spec.smooth_radius)
+    if spec.normalize == "laplacian":
+        grad = laplacian_normalize(grad, spec.lap_levels)
+    scale = tf.reduce_mean(tf.abs(grad)) if spec.normalize == "meanabs" else tf.math.reduce_std(grad)
+    return grad / (scale + 1e-8)
+
+
+def gaussian_smooth(grad: tf.Tensor, sigmas: tf.Tensor, count: int, radius: int) -> tf.Tensor:
+    """The mean of `count` Gaussian blurs of an (H, W, C) map, sigma sigmas[i] px each (a run-time
+    input: a keyframed sigma needs no new trace), the kernel cut at `radius`. Near the edges each
+    blur is renormalised over the pixels inside, so the border keeps its strength."""
+    x = tf.range(-radius, radius + 1, dtype=tf.float32)
+    image, ones = grad[None], tf.ones_like(grad[None, ..., :1])
+    total = 0.0
+    for i in range(count):
+        kernel = tf.exp(-0.5 * tf.square(x / tf.maximum(sigmas[i], 1e-3)))  # sigma 0: no blur
+        kernel /= tf.reduce_sum(kernel)
+        total += _separable_blur(image, kernel) / _separable_blur(ones, kernel)
+    return total[0] / count
+
+
+def _separable_blur(image: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+    channels = image.shape[-1]
+    taps = tf.tile(kernel[:, None, None, None], [1, 1, channels, 1])  # (2r+1, 1, C, 1)
+    image = tf.nn.depthwise_conv2d(image, taps, [1, 1, 1, 1], "SAME")
+    return tf.nn.depthwise_conv2d(image, tf.transpose(taps, [1, 0, 2, 3]), [1, 1, 1, 1], "SAME")
+
+
+_BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0  # the notebook's 5x5 pyramid kernel
+
+
+def laplacian_normalize(grad: tf.Tensor, levels: int) -> tf.Tensor:
+    """The original notebook's lap_normalize: split an (H, W, C) map into `levels` band-pass
+    layers and a low-pass rest, scale each to unit RMS, merge them back: every scale then has an
+    equal say, so the fine, high-frequency part of the gradient does not drown the big shapes."""
+    channels = grad.shape[-1]
+    k = tf.constant(_BINOMIAL[:, :, None, None] * np.eye(channels)[None, None], tf.float32)
+    image, bands = grad[None], []
+    for _ in range(levels):
+        low = tf.nn.conv2d(image, k, 2, "SAME")
+        bands.append(image - tf.nn.conv2d_transpose(low, k * 4, tf.shape(image), 2))
+        image = low
+    out = _unit_rms(image)
+    for band in reversed(bands):
+        out = tf.nn.conv2d_transpose(out, k * 4, tf.shape(band), 2) + _unit_rms(band)
+    return out[0]
+
+
+def _unit_rms(x: tf.Tensor) -> tf.Tensor:
+    return x / tf.maximum(tf.sqrt(tf.reduce_mean(tf.square(x))), 1e-10)

@@ -1,0 +1,1 @@
+"""Moving a frame on: (frame, FrameContext, **params) => frame; the registry, plugins, the chain and geometry helpers."""

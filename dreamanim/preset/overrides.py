@@ -1,0 +1,64 @@
+"""`--set KEY=VALUE` => the preset's raw data with VALUE (read as YAML) at the dotted path KEY."""
+import re
+from typing import Any
+
+import yaml
+
+from ..errors import PresetError, shown
+from ..schedule.keyframes import dotted
+from .strict_yaml import StrictLoader
+
+
+_OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.\[\]]*)\s*=(.*)$", re.S)
+
+
+def parse_override(text: str) -> tuple[list, Any]:
+    m = _OVERRIDE.match(text)
+    if not m:
+        raise PresetError(f"--set {shown(text, quote=False)}", "expected KEY=VALUE", "e.g. --set dream.steps=5")
+    value = _value(m.group(2), text) if m.group(2).strip() else None
+    key = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", m.group(1)) if p]
+    return key, value
+
+
+def _value(raw: str, text: str) -> Any:
+    """VALUE read as YAML (strictly: no duplicate keys, no .inf/.nan); not YAML => the raw string."""
+    loader = StrictLoader(raw, where="VALUE")
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError:
+        return raw
+    except PresetError as e:
+        raise PresetError(f"--set {shown(text, quote=False)}", e.what, e.fix) from None
+    finally:
+        loader.dispose()
+
+
+def set_dotted(data: dict, key: list, value: Any, text: str) -> None:
+    node = data
+    for i, part in enumerate(key[:-1]):
+        nxt = key[i + 1]
+        if not isinstance(node, (dict, list)):  # `--set frames.x.y=1`: frames holds a number
+            raise PresetError(f"--set {shown(text, quote=False)}", f"{dotted(key[:i])} is {shown(node)}, not a mapping or list",
+                              "check the key path")
+        if isinstance(node, list):
+            if not isinstance(part, int) or part >= len(node):
+                raise PresetError(f"--set {shown(text, quote=False)}", f"no item [{part}] in {dotted(key[:i])}",
+                                  f"it has {len(node)} item(s), counted from 0")
+            if key[:i] == ["transform"] and isinstance(node[part], str):
+                node[part] = {node[part]: {}}  # the short form `transform: [zoom]`, given its params
+            node = node[part]
+            continue
+        if part not in node or node[part] is None:
+            node[part] = [] if isinstance(nxt, int) else {}
+        node = node[part]
+    last = key[-1]
+    if isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    elif not isinstance(node, list):
+        raise PresetError(f"--set {shown(text, quote=False)}", f"{dotted(key[:-1])} is {shown(node)}, not a mapping or list",
+                          "check the key path")
+    else:
+        raise PresetError(f"--set {shown(text, quote=False)}", f"cannot set {dotted(key)}", "check the key path")

@@ -1,0 +1,95 @@
+"""The frame loop: a plan's source => dream => colour lock => save => transform chain => dream ...,
+then the videos from the saved frames.
+
+    render(plan, base, resume=, force=, progress=, on_note=, steering=) => RenderResult  (one render per output: OutputLock)
+"""
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Protocol
+
+from .color_lock import FrameZeroLock
+from ..motion.context import rng_for
+from .lock import OutputLock, owner_text
+from .files import RenderFiles
+from .plan import Plan
+from .steering import Steering
+from .store import FrameStore
+from ..common.writers import make_folder
+
+
+class Progress(Protocol):
+    def frames(self, total: int, done: int) -> None: ...
+    def frame(self, t: int, steps: int) -> None: ...
+    def step(self, objective: float) -> None: ...
+    def frame_done(self, t: int) -> None: ...
+    def writing(self, name: str, total: int) -> None: ...
+    def wrote_frame(self) -> None: ...
+    def written(self) -> None: ...
+
+
+@dataclass
+class RenderResult:
+    outputs: dict[str, Path]
+    frames_folder: Path
+    frames: int
+    rendered: int = 0      # frames dreamed by this run (the rest came from an earlier run)
+    seconds: float = 0.0
+    objectives: list[float] = field(default_factory=list)  # last objective of each dreamed frame
+    traces: int = 0
+    loop_jump: Optional[float] = None   # last => first played frame, mean |difference| (0..255)
+    loop_step: Optional[float] = None   # the typical difference between consecutive played frames
+    preset: Optional[object] = None     # the validated Preset rendered (api.render fills it in)
+
+
+def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
+           progress: Optional[Progress] = None,
+           on_note: Optional[Callable[[str], None]] = None, steering: Optional[Steering] = None) -> RenderResult:
+    """on_note(text): told what the user should know but need not act on (a stale lock taken over).
+    steering: live changes from the next frame on, pause and stop (steering.py)."""
+    started = time.perf_counter()
+    files = RenderFiles(base, plan)
+    took_over = None if on_note is None else (
+        lambda rec: on_note(f"took over the lock of {owner_text(rec)}, which is no longer running"))
+    # One render per output: a second one into the same -o is refused before it checks or writes anything.
+    make_folder(base.parent)  # (the lock file goes there; a folder that cannot be made is named as such)
+    with OutputLock(base.with_name(base.name + ".lock"), where=str(base), on_takeover=took_over):
+        files.check(resume=resume, force=force)  # nothing the user has is replaced
+        with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force,
+                        on_note=on_note) as store:  # (told of damaged frames it drops)
+            result = RenderResult(files.all, store.folder, plan.frames)
+            if progress:
+                progress.frames(plan.frames, store.done)
+            todo = store.todo(plan.frames)
+            if len(todo):
+                dreamer = plan.dreamer()
+                lock = FrameZeroLock(plan.preset.color_lock.mode, plan.preset.color_lock.strength,
+                                     lambda: store.read(0))
+                saved = store.last_saved()
+                if steering:
+                    steering.attach(plan.preset, plan.every)
+                for t in todo:
+                    if steering and (steered := steering.before(t, store.done)) is not None:
+                        plan = plan.steered(steered)  # recorded with the frames from this one on
+                        store.retag(plan.identity(), plan.manifest())
+                    frame = plan.source.begin(t, saved, lambda f, t=t: plan.move(f, t - 1))
+                    settings = plan.dream_for(t)
+                    if progress:
+                        progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))
+                    objective = []
+                    frame = dreamer.dream(frame, settings, rng_for(plan.seed, t, "dream"),
+                                          on_step=lambda v: (objective.append(v), progress and progress.step(v)))
+                    saved = store.save(t, lock(t, frame))
+                    result.rendered += 1
+                    if steering:
+                        steering.saved(t, store.path(t))
+                    result.objectives.append(objective[-1])
+                    if progress:
+                        progress.frame_done(t)
+                result.traces = dreamer.traces
+        files.plan = plan  # (a steered render records the preset it ended with)
+        meter = files.write(store, progress)
+    result.loop_jump, result.loop_step = meter.jump, meter.typical_step
+    result.seconds = time.perf_counter() - started
+    return result
+

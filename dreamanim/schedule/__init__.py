@@ -1,0 +1,1 @@
+"""Numbers that change over the frames: keyframes and a safe expression language, for the dream and the transforms."""
