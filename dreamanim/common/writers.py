@@ -1,5 +1,8 @@
 """Files are written whole or not at all: under a temporary name beside the target, renamed into place.
 
+    atomic(path) as tmp            write tmp; renamed to path on success, removed on failure
+    StreamWriter(path) as writer   the same for a file made frame by frame: writer.add(frame)
+
 Only this module, the frame store and the output writers write files. check_free refuses a
 target the user already has (never replaced without --force). Any OSError while writing (a
 full disk, a read-only or unwritable folder) becomes one InputError naming the file, with a
@@ -101,3 +104,55 @@ class atomic:
             pass
         if isinstance(exc, OSError):
             raise cannot_write(self.path, exc) from None
+
+
+class StreamWriter:
+    """The writer contract of every output format: a context manager with .add(frame) whose file
+    streams to `self.tmp` and is renamed to `self.path` on a clean exit, removed on any failure (an
+    exception, Ctrl-C); an OSError met on the way (in open, add, close or the rename) becomes
+    cannot_write's InputError naming `path`. A format fills in its stream:
+        open()      start it on self.tmp (at __enter__; default: nothing, e.g. started at the first frame)
+        add(frame)  write one uint8 H×W×3 frame
+        close()     finish the file after the last frame (a clean exit)
+        abort()     stop it after a failure; it may be called again, and its file is not wanted
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._atomic = atomic(self.path)
+        self.tmp = self._atomic.tmp
+
+    def open(self) -> None:
+        pass
+
+    def add(self, frame) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+    def __enter__(self):
+        try:
+            self.open()
+        except BaseException as failed:
+            self._atomic.__exit__(type(failed), failed, failed.__traceback__)  # an OSError => InputError
+            raise
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if kind is None:
+                self.close()
+            else:
+                self.abort()
+        except BaseException as failed:  # (a full disk, a failed encoder, a second Ctrl-C): never renamed
+            try:
+                self.abort()
+            except OSError:
+                pass
+            self._atomic.__exit__(type(failed), failed, failed.__traceback__)  # removes it; an OSError => InputError
+            raise
+        self._atomic.__exit__(kind, exc, tb)

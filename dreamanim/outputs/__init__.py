@@ -3,8 +3,9 @@
 Each format module defines
     Settings                      a frozen pydantic model: its keys under a preset's `outputs:`
                                   (`fps` first; Settings.sound says whether it carries audio)
-    Writer(path, settings, comment=...)  a context manager with .add(uint8 H×W×3 frame): frames
-                                  stream to a temporary file, renamed into place on a clean exit
+    Writer(path, settings, comment=...)  a common.writers.StreamWriter: a context manager with
+                                  .add(uint8 H×W×3 frame); frames stream to a temporary file,
+                                  renamed into place on a clean exit, removed on a failure
 so a new format is one module plus one line in FORMATS. Format modules import their heavy
 libraries only inside Writer: the preset schema reads every Settings at start-up.
 """

@@ -1,13 +1,12 @@
 """A streaming ffmpeg writer: imageio-ffmpeg's own ffmpeg, fed raw frames through a pipe.
 
-FfmpegWriter(path, fps=..., codec=..., params=[...], container=...) is a context manager with
-.add(uint8 H×W×3 frame); ffmpeg starts at the first frame (it needs the size), and the file is
-written under a temporary name and renamed into place only when ffmpeg has finished it and
-exited with success. ffmpeg runs in its own process group, so a Ctrl-C at the terminal reaches
-only dreamanim, which stops ffmpeg and removes the temporary file. ffmpeg's messages are kept,
-not shown: a failure it reports as an OS error (a full disk, a read-only folder) becomes the
-same one-line error as any other file's (writers.cannot_write); any other failure names the
-file and ffmpeg's last line.
+FfmpegWriter(path, fps=..., codec=..., params=[...], container=...) is a StreamWriter (the
+writer contract, common/writers.py); ffmpeg starts at the first frame (it needs the size), and
+the file is renamed into place only when ffmpeg has finished it and exited with success. ffmpeg
+runs in its own process group, so a Ctrl-C at the terminal reaches only dreamanim, which stops
+ffmpeg and removes the temporary file. ffmpeg's messages are kept, not shown: a failure it
+reports as an OS error (a full disk, a read-only folder) becomes the same one-line error as any
+other file's (writers.cannot_write); any other failure names the file and ffmpeg's last line.
 """
 import errno
 import os
@@ -19,24 +18,20 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common.writers import atomic
+from ..common.writers import StreamWriter
 
 # ffmpeg reports write failures with the C library's text for errno: map it back.
 _CAUSES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO)
 
 
-class FfmpegWriter:
+class FfmpegWriter(StreamWriter):
     def __init__(self, path: Path, *, fps: float, codec: str, params: list[str], container: str,
                  pixelformat: str = "yuv420p", even: bool = False, comment: str = ""):
-        self.path, self.fps, self.codec, self.pixelformat, self.even = Path(path), fps, codec, pixelformat, even
+        super().__init__(path)
+        self.fps, self.codec, self.pixelformat, self.even = fps, codec, pixelformat, even
         self.params = [*params, *(["-metadata", f"comment={comment}"] if comment else []), "-f", container]
         self._process = None
         self._said: deque[str] = deque(maxlen=40)  # ffmpeg's last lines of stderr
-
-    def __enter__(self) -> "FfmpegWriter":
-        self._atomic = atomic(self.path)
-        self._tmp = self._atomic.__enter__()
-        return self
 
     def add(self, frame: np.ndarray) -> None:
         if self.even:  # yuv420p H.264: odd sizes padded to even by repeating the edge
@@ -55,7 +50,7 @@ class FfmpegWriter:
         command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error",
                    "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}", "-pix_fmt", "rgb24",
                    "-r", str(Fraction(self.fps).limit_denominator()), "-i", "-", "-an",
-                   "-vcodec", self.codec, "-pix_fmt", self.pixelformat, *self.params, str(self._tmp)]
+                   "-vcodec", self.codec, "-pix_fmt", self.pixelformat, *self.params, str(self.tmp)]
         try:
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE, start_new_session=True)
@@ -79,8 +74,10 @@ class FfmpegWriter:
         last = next((line for line in reversed(self._said) if line), "no message")
         return RuntimeError(f"ffmpeg failed writing {self.path} (exit code {self._process.returncode}): {last}")
 
-    def _finish(self) -> None:
+    def close(self) -> None:
         """Close ffmpeg's input and wait for it to write the file; raise if it failed."""
+        if self._process is None:
+            return
         try:
             self._process.stdin.close()
         except OSError:
@@ -88,18 +85,8 @@ class FfmpegWriter:
         if self._process.wait() != 0:
             raise self._failure()
 
-    def __exit__(self, kind, exc, tb) -> None:
-        try:
-            if self._process is not None:
-                if kind is None:
-                    self._finish()
-                else:  # interrupted or failed: stop ffmpeg now, its file is not wanted
-                    self._process.kill()
-                    self._process.wait()
-        except BaseException as failed:  # ffmpeg failed (or a second Ctrl-C while waiting)
-            if self._process.poll() is None:
-                self._process.kill()
-                self._process.wait()
-            self._atomic.__exit__(type(failed), failed, failed.__traceback__)  # removes it; an OSError => InputError
-            raise
-        self._atomic.__exit__(kind, exc, tb)
+    def abort(self) -> None:
+        """Interrupted or failed: stop ffmpeg now, its file is not wanted."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()

@@ -1,12 +1,12 @@
-"""GIF: the animation that plays everywhere; streamed frame by frame (dreamanim/gif.py's encoder)."""
+"""GIF: the animation that plays everywhere; streamed frame by frame (gif_stream.py's encoder)."""
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
 
 from ..common.settings import Strict
+from ..common.writers import StreamWriter
 from .gif_stream import GifStream
-from ..common.writers import atomic, cannot_write
 
 
 class Settings(Strict):
@@ -15,32 +15,21 @@ class Settings(Strict):
     sound: ClassVar[bool] = False
 
 
-class Writer:
+class Writer(StreamWriter):
     def __init__(self, path: Path, settings: Settings, *, comment: str = ""):
-        self.path, self.settings, self.comment = Path(path), settings, comment
+        super().__init__(path)
+        self.settings, self.comment = settings, comment
 
-    def __enter__(self) -> "Writer":
-        self._atomic = atomic(self.path)
-        try:
-            self._file = open(self._atomic.__enter__(), "wb")
-        except OSError as exc:  # (an unwritable folder)
-            raise cannot_write(self.path, exc) from None
+    def open(self) -> None:
+        self._file = open(self.tmp, "wb")
         self._gif = GifStream(self._file, fps=self.settings.fps, loops=self.settings.loops, comment=self.comment)
-        return self
 
     def add(self, frame) -> None:
         self._gif.add(frame)
 
-    def __exit__(self, kind, exc, tb) -> None:
-        try:
-            if kind is None:
-                self._gif.close()
-            self._file.close()
-        except BaseException as failed:  # (a full disk): the temporary file goes, never renamed into place
-            try:
-                self._file.close()
-            except OSError:
-                pass
-            self._atomic.__exit__(type(failed), failed, failed.__traceback__)  # an OSError => InputError
-            raise
-        self._atomic.__exit__(kind, exc, tb)
+    def close(self) -> None:
+        self._gif.close()
+        self._file.close()
+
+    def abort(self) -> None:
+        self._file.close()

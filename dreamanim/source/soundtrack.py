@@ -2,15 +2,16 @@
 
 The picture is copied untouched; the sound is cut from `start` for exactly `duration` seconds
 (padded with silence if the source runs out), so it stays in sync with frames that began at
-`start` in the source. The result is written under a temporary name and renamed into place.
+`start` in the source. The result is written whole or not at all (common.writers.atomic): an
+OSError while writing it is the same one-line error as any other file's.
 """
-import os
 import re
 from pathlib import Path
 from typing import Union
 
-from .ffmpeg_tool import last_line, run_ffmpeg
+from ..common.writers import atomic
 from ..errors import InputError
+from .ffmpeg_tool import last_line, run_ffmpeg
 
 # Container => (muxer, audio encoder settings). AAC plays everywhere MP4 does; WebM needs Opus.
 AUDIO = {
@@ -46,7 +47,6 @@ def add_audio(video_path: Union[str, Path], audio_source: Union[str, Path], star
     if not has_audio(source, where):  # ffmpeg's own complaint about a missing stream is cryptic
         raise InputError(where, f"{source} has no sound track", SOUND_FIX)
     muxer, codec = AUDIO[video.suffix.lower()]
-    tmp = video.with_name(f".{video.stem}.partial-{os.getpid()}{video.suffix}")
     start, length = f"{start_seconds:.6f}", f"{duration_seconds:.6f}"
     args = ["-loglevel", "error", "-y", "-i", str(video),
             # input-side -ss/-t: ffmpeg decodes up to `start` exactly, then reads `length` seconds
@@ -54,11 +54,8 @@ def add_audio(video_path: Union[str, Path], audio_source: Union[str, Path], star
             "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "0", "-c:v", "copy", *codec,
             "-af", f"apad=whole_dur={length}",  # a source that ends early is padded with silence
             *(["-movflags", "+faststart"] if muxer in ("mp4", "mov") else []),
-            "-f", muxer, str(tmp)]
-    try:
-        code, log = run_ffmpeg(args)
+            "-f", muxer]
+    with atomic(video) as tmp:
+        code, log = run_ffmpeg([*args, str(tmp)])
         if code != 0:
             raise InputError(where, f"cannot add its sound to {video}: {last_line(log)}", SOUND_FIX)
-        os.replace(tmp, video)
-    finally:
-        tmp.unlink(missing_ok=True)  # gone already after a rename; a partial file after a failure
