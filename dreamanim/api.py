@@ -40,10 +40,7 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
     if resume and force:  # one keeps the saved frames, the other deletes them
         raise InputError("--resume --force", "asks both to continue the saved frames and to delete them",
                          "give --resume to continue an interrupted render, or --force to start over")
-    overrides = list(overrides or ())
-    overrides += [f"frames={frames}"] if frames is not None else []
-    overrides += [f"seed={seed}"] if seed is not None else []
-    overrides += [f"audio={json.dumps(str(Path(audio).resolve()))}"] if audio is not None else []
+    overrides = overrides_for(overrides, frames=frames, seed=seed, audio=audio)
     name = preset_name(preset)
     base, only = output_base(output, name)  # a bad output is named before the preset is read
     loaded = read_preset(preset, overrides, plugins=plugins)
@@ -68,6 +65,17 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
             bars.close()
     result.preset = loaded
     return result
+
+
+def overrides_for(overrides: Sequence[str] = (), *, frames: Optional[int] = None, seed: Optional[int] = None,
+                  audio: Optional["str | Path"] = None) -> list[str]:
+    """`--set` texts, then the typed arguments given (not None) as more of them: `frames=`, `seed=`,
+    `audio=` (a path relative to the current folder, made absolute)."""
+    out = list(overrides or ())
+    out += [f"frames={frames}"] if frames is not None else []
+    out += [f"seed={seed}"] if seed is not None else []
+    out += [f"audio={json.dumps(str(Path(audio).resolve()))}"] if audio is not None else []
+    return out
 
 
 def read_preset(preset: "str | Path | Mapping", overrides: Sequence[str] = (), **options):
@@ -218,5 +226,5 @@ def __getattr__(name: str):  # the steering names load with their module, on fir
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["render", "dream", "load_preset", "RenderResult", "output_base", "read_preset", "models", "layers",
-           "transforms", "presets", "Steering", "Stopped"]
+__all__ = ["render", "dream", "load_preset", "RenderResult", "output_base", "overrides_for", "read_preset", "models",
+           "layers", "transforms", "presets", "Steering", "Stopped"]

@@ -44,10 +44,9 @@ def add_batch_parser(sub, positive) -> None:
 
 def cmd_batch(args) -> int:
     import os
+    from ..api import overrides_for
     from ..batch import expand, run_batch
-    sets = list(args.overrides)
-    sets += [f"frames={args.frames}"] if args.frames is not None else []
-    sets += [f"seed={args.seed}"] if args.seed is not None else []
+    sets = overrides_for(args.overrides, frames=args.frames, seed=args.seed)
     jobs = expand(args.presets, inputs=args.inputs, sweeps=args.sweep, sets=sets)
     result = run_batch(jobs, args.output, resume=args.resume, force=args.force,
                        plugins="never" if args.no_plugins else "load", workers=args.workers,

@@ -38,12 +38,6 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def output_base(output, preset_path, **options):
-    """api.output_base (the -o rules), for the commands."""
-    from ..api import output_base as base
-    return base(output, preset_path, **options)
-
-
 def cmd_sheet(args) -> int:
     from ..rendering.contact_sheet import sheet_for
     from ..rendering.sidecar import PNG_KEY
@@ -77,9 +71,10 @@ def sheet_source(output: str) -> Path:
 
 
 def cmd_plot(args) -> int:
+    from ..api import overrides_for
     from ..preset import load_preset
     from ..rendering.plot import write_chart
-    overrides = list(args.overrides) + ([f"frames={args.frames}"] if args.frames is not None else [])
+    overrides = overrides_for(args.overrides, frames=args.frames)
     # Layer names need TensorFlow; plugin files (Python code) load only for a transform they define.
     preset = load_preset(args.preset, overrides, check_model=False,
                          plugins="never" if args.no_plugins else "needed")
