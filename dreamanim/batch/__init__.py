@@ -44,7 +44,7 @@ def run_batch(jobs: list[Job], out_dir, *, resume: bool = False, force: bool = F
     from ..common.writers import make_folder
     from . import report
     from .bar import BatchBar
-    from .worker import plugin_scope
+    from .worker import failed, plugin_scope
     started, out_dir = time.perf_counter(), Path(out_dir)
     if ray:  # a missing extra is named before anything is read or made
         from .on_ray import ray_module
@@ -60,9 +60,7 @@ def run_batch(jobs: list[Job], out_dir, *, resume: bool = False, force: bool = F
             with plugin_scope():  # (two jobs' plugin files may define the same names)
                 preset = read_preset(job.preset, job.overrides, check_model=False, plugins="needed")
         except DreamanimError as exc:
-            outcomes[job.name] = {"name": job.name, **job.params(), "status": "failed", "outputs": {},
-                                  "error": exc.line(), "kind": "user", "frames_folder": None, "frames": 0,
-                                  "rendered": 0, "seconds": 0.0}
+            outcomes[job.name] = failed(job, exc.line(), "user", seconds=0.0)
             continue
         todo.append(job)
         totals[job.name] = preset.frames

@@ -58,16 +58,12 @@ def run_local(jobs: list, out_dir: str, options: dict, workers: int, threads: in
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcome = lost(futures[future], f"its worker died: {type(exc).__name__}: {exc}")
+                    outcome = worker.failed(futures[future], f"its worker died: {type(exc).__name__}: {exc}",
+                                            "unexpected", seconds=0.0)
                 outcomes.append(outcome)
                 on_event(("finished", outcome))
     _drain(events, on_event)
     return outcomes
-
-
-def lost(job, why: str) -> dict:
-    return {"name": job.name, **job.params(), "status": "failed", "outputs": {}, "error": why,
-            "kind": "unexpected", "frames_folder": None, "frames": 0, "rendered": 0, "seconds": 0.0}
 
 
 def _drain(events, on_event) -> None:

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from ..errors import InputError
 from . import worker
-from .local import cores, lost
+from .local import cores
 
 MAX_RETRIES = 2
 
@@ -56,7 +56,8 @@ def run_ray(jobs: list, out_dir: str, options: dict, on_event: Callable[[tuple],
             try:
                 outcome = ray.get(ref)
             except ray.exceptions.RayError as exc:  # its worker died more than MAX_RETRIES times
-                outcome = lost(refs[ref], f"Ray gave up on it: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+                why = f"Ray gave up on it: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+                outcome = worker.failed(refs[ref], why, "unexpected", seconds=0.0)
             outcomes.append(outcome)
             on_event(("finished", outcome))
     return outcomes

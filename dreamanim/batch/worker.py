@@ -1,5 +1,7 @@
 """One batch job in a worker (a local process or a Ray task): run_job(job, dir, options) => outcome dict.
 
+failed(job, error, kind, ...) is that outcome record, and the one of a job that never ran.
+
 It never raises: the outcome says done or failed, with the error's one line and whether the user
 caused it (`kind`: user | unexpected). A job started again after its worker died (a marker file
 DIR/.batch/NAME.running is left behind) resumes from the frames it saved, so a retried job's
@@ -46,8 +48,7 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
     if marker.exists():  # a retry: go on from the frames the dead worker saved
         force = force and not any(folder.glob("*.frames/frame_*.png"))
         resume = True
-    outcome = {"name": job.name, **job.params(), "status": "failed", "outputs": {}, "error": None,
-               "kind": None, "frames_folder": None, "frames": 0, "rendered": 0, "pid": os.getpid()}
+    outcome = failed(job, pid=os.getpid())
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
@@ -64,6 +65,13 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
     marker.unlink(missing_ok=True)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
+
+
+def failed(job, error: Optional[str] = None, kind: Optional[str] = None, **more) -> dict:
+    """A job's outcome record, failed until it is updated (error: its one line; kind: user |
+    unexpected); `more` after the common keys (pid, seconds)."""
+    return {"name": job.name, **job.params(), "status": "failed", "outputs": {}, "error": error, "kind": kind,
+            "frames_folder": None, "frames": 0, "rendered": 0, **more}
 
 
 @contextmanager
