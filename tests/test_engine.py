@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from dreamanim.preset import DreamSettings
-from dreamanim.engine.dreamer import Dreamer, dreamer_for, octave_sizes, tile_grid
+from dreamanim.engine.dreamer import Dreamer, dreamer_for, octave_sizes
+from dreamanim.engine.tiles import tile_grid
 from dreamanim.engine.tensorflow import fastconv
 from dreamanim.source.table import load_image
 
