@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
+from .common.pixels8 import to_uint8
 from .preset import load_preset
 from .errors import InputError, PresetError
 from .rendering.loop import RenderResult
@@ -150,7 +151,7 @@ def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0"
     frame = _still(image, size)
     dreamer = _dreamer(model, precision, device)
     out = dreamer.dream(frame, settings, rng_for(seed, 0, "dream"))
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return to_uint8(out)
 
 
 @lru_cache(maxsize=None)
@@ -170,7 +171,7 @@ def _still(image, size: Optional[int]) -> np.ndarray:
         if array.ndim != 3 or array.shape[2] != 3 or not np.issubdtype(array.dtype, np.number):
             raise InputError(where, f"must be an H x W x 3 array of numbers 0..255, got shape {array.shape} "
                              f"({array.dtype})", "give an RGB image array, e.g. np.asarray(PIL.Image.open(f).convert('RGB'))")
-        rgb8 = np.clip(np.rint(array), 0, 255).astype(np.uint8)
+        rgb8 = to_uint8(array)
     if size is None:
         return rgb8.astype(np.float32)
     check_shape(*rgb8.shape[:2], size, where)

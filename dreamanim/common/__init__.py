@@ -1,1 +1,1 @@
-"""What every stage shares: files written whole (the writer contract), content digests, the frozen settings base."""
+"""What every stage shares: files written whole (the writer contract), digests, uint8 pixels, frozen settings."""

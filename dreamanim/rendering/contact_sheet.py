@@ -21,6 +21,7 @@ from typing import Collection, Optional, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..common.pixels8 import to_uint8
 from ..errors import InputError
 
 MAX_CELL = 256                  # default cells are at most this many pixels on their longer side
@@ -175,7 +176,7 @@ def _as_rgb(image) -> Image.Image:
         return image.convert("RGB")
     a = np.asarray(image)
     if a.dtype != np.uint8:
-        a = np.clip(np.rint(a), 0, 255).astype(np.uint8)
+        a = to_uint8(a)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     return Image.fromarray(a).convert("RGB")

@@ -24,6 +24,8 @@ from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
+from ..common.pixels8 import to_uint8
+
 Plan = list[tuple[int, int, float]]  # per played frame: (frame a, frame b, weight of b)
 
 
@@ -52,7 +54,7 @@ def play(read: Callable[[int], np.ndarray], plan: Plan) -> Iterator[np.ndarray]:
         frame = read(a)
         if w > 0:
             mixed = (1 - w) * frame.astype(np.float32) + w * read(b).astype(np.float32)
-            frame = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+            frame = to_uint8(mixed)
         yield frame
 
 

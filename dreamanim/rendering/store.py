@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from ..common.digests import data_sha256
+from ..common.pixels8 import to_uint8
 from ..errors import InputError
 from .frame_check import REDREAM, frame_problem, read_frame
 from .sidecar import PNG_KEY, provenance
@@ -139,7 +140,7 @@ class FrameStore:
 
     def save(self, t: int, frame: np.ndarray) -> np.ndarray:
         """Write frame t; return it as stored (rounded to 8 bits), which the render continues from."""
-        pixels = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
+        pixels = to_uint8(frame)
         self._size = self._size or (pixels.shape[1], pixels.shape[0])
         write_png(self.path(t), Image.fromarray(pixels), text={PNG_KEY: self.provenance})
         self.done = t + 1

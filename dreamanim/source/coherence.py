@@ -15,6 +15,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from ..common.pixels8 import to_uint8
+
 
 def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dense flow that pulls a onto b: b(p) ≈ a(p + flow(a, b)(p))."""
@@ -112,5 +114,5 @@ def warping_error(out_prev: np.ndarray, out_now: np.ndarray, src_prev: np.ndarra
 
 
 def _grey(frame: np.ndarray) -> np.ndarray:
-    rgb8 = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
+    rgb8 = to_uint8(frame)
     return cv2.cvtColor(rgb8, cv2.COLOR_RGB2GRAY)

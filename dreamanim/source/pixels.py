@@ -27,6 +27,7 @@ from typing import Optional
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from ..common.pixels8 import to_uint8
 from ..errors import InputError
 
 PRESET_IMAGE_FIX = "use a PNG or JPEG file, or `input: noise`"
@@ -139,7 +140,7 @@ def _numeric_to_u8(img: Image.Image) -> np.ndarray:
         lo, hi = 0.0, (1.0 if a.size == 0 or a.max() <= 1.0 else 255.0)
     else:
         lo, hi = _int_range(img)
-    return np.clip(np.rint((a - lo) / (hi - lo) * 255.0), 0, 255).astype(np.uint8)
+    return to_uint8((a - lo) / (hi - lo) * 255.0)
 
 
 def _int_range(img: Image.Image) -> tuple[float, float]:
@@ -160,7 +161,7 @@ def _first(value) -> Optional[int]:
 
 def _on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     a = alpha[..., None] / 255.0
-    return np.clip(np.rint(rgb * a + 255.0 * (1.0 - a)), 0, 255).astype(np.uint8)
+    return to_uint8(rgb * a + 255.0 * (1.0 - a))
 
 
 def _to_srgb(img: Image.Image, icc: bytes) -> Optional[Image.Image]:
