@@ -49,7 +49,15 @@ class Studio:
         (folder / "jobs").mkdir(exist_ok=True)
         samples = next(iter(api.presets()))["path"].parent  # the bundled media sit beside the shipped presets
         self.media = Media(Path(samples), folder / "uploads")
+        self._shipped = None
         self.jobs = Jobs(folder, plugins=plugins_mode(settings.allow_plugins), warm=settings.warm)
+
+    def shipped(self) -> list:
+        """The shipped presets as the page offers them (read once: they are package data)."""
+        if self._shipped is None:
+            from .gallery import shipped
+            self._shipped = shipped(self.media)
+        return self._shipped
 
     def close(self) -> None:
         self.jobs.shutdown()

@@ -22,6 +22,7 @@ from typing import Any, Optional
 from .. import api
 from ..errors import DreamanimError
 from .events import EventLog
+from .live import LiveSteering, check_change
 from .refs import RequestError
 
 STEP_EVENTS_PER_SECOND = 20  # the step bar moves smoothly without flooding the stream
@@ -45,6 +46,9 @@ class Job:
         self.objective: Optional[float] = None
         self.changes: list[dict] = []           # every live change, over all runs of this job
         self.resume_next = False
+        self._lock = threading.Lock()
+        self.plugins = "never"                  # what api calls get for plugins= (Jobs sets it)
+        self._early: list[tuple] = []           # changes sent before the run had its steering
 
     # -- what the page and the API see --
     def status(self) -> dict:
@@ -90,19 +94,26 @@ class Job:
 
     # -- live control --
     def steer(self, action: str, key: str, value: Any, frames: int = 4) -> dict:
-        steering = self.steering
-        if steering is None or self.state not in ("running", "paused"):
+        """Check a change now (a 4xx if bad); it lands before the next frame begins (a `change` event)."""
+        if self.state not in ("queued", "running", "paused"):
             raise RequestError(f"live: {key}", f"job {self.id} is {self.state}, not running",
                                "start a preview, then change values while it runs", status=409)
         key = self.full_key(key)
-        if action == "pulse":
-            steering.pulse(key, value, frames=frames)
-        else:
-            steering.set(key, value)
-        change = dict(steering.changes[-1])
+        check_change(self.data, action, key, value, self.plugins, frames)
+        with self._lock:  # (a job about to start gets its steering in run(): the change waits for it)
+            if self.steering is None:
+                self._early.append((action, key, value, frames))
+            else:
+                self.steering.request(action, key, value, frames)
+        return {"key": key, "value": value if action == "set" else {"pulse": value, "frames": frames},
+                "applies": "from the next frame"}
+
+    def _changed(self, change: dict) -> None:
         self.changes.append(change)
         self.log.publish("change", change)
-        return change
+
+    def _refused(self, key: str, exc: DreamanimError) -> None:
+        self.log.publish("refused", {"key": key, "error": f"dreamanim: error: {exc.line()}"})
 
     def full_key(self, key: str) -> str:
         """`zoom.amount` => `transform[i].zoom.amount` for the chain's first zoom; other keys as given."""
@@ -119,12 +130,12 @@ class Job:
 
     def pause(self) -> None:
         if self.steering and self.state == "running":
-            self.steering.pause()
+            self.steering.hold()  # (the frame being dreamed finishes; the next waits)
             self._state("paused")
 
     def resume(self) -> None:
         if self.steering and self.state == "paused":
-            self.steering.resume()
+            self.steering.release()
             self._state("running")
 
     def stop(self) -> None:
@@ -142,14 +153,18 @@ class Job:
         return {"done": self.done, "frames": self.total, "eta": self.eta()}
 
     # -- the run, in the worker thread --
-    def run(self, plugins: str) -> None:
+    def run(self) -> None:
         resume, self.resume_next = self.resume_next, False
         data = self._resume_data() if resume else self.data
-        self.steering = api.Steering(on_frame=self._on_frame)
+        with self._lock:
+            self.steering = LiveSteering(self._on_frame, self._changed, self._refused)
+            for early in self._early:
+                self.steering.request(*early)
+            self._early = []
         self._state("running")
         try:
             result = api.render(data, self.base, resume=resume, progress=_Progress(self),
-                                preview=self.every if self.every > 1 else None, plugins=plugins,
+                                preview=self.every if self.every > 1 else None, plugins=self.plugins,
                                 on_note=lambda text: self.log.publish("note", {"text": text}),
                                 steering=self.steering)
         except api.Stopped:
@@ -167,9 +182,10 @@ class Job:
                         seconds=round(result.seconds, 2))
 
     def _resume_data(self) -> dict:
-        """What a resumed run renders: the preset recorded with the frames (live changes included)."""
+        """What a resumed run renders: the preset as given, or once steered, the one recorded with the
+        frames (the live changes as keyframes: what the frames so far were made with)."""
         manifest = self._manifest_path()
-        if manifest and manifest.is_file():
+        if self.changes and manifest and manifest.is_file():
             return json.loads(manifest.read_text(encoding="utf-8"))["preset"]
         return self.data
 
@@ -241,6 +257,7 @@ class Jobs:
         base = self.folder / "jobs" / jid / kind  # its own folder: no other job writes here
         base.parent.mkdir(parents=True)
         job = Job(kind, client, data, base, every)
+        job.plugins = self.plugins
         with self._cond:
             if self._closing:
                 raise RequestError("studio", "is shutting down", "start it again", status=503)
@@ -261,6 +278,7 @@ class Jobs:
                 raise RequestError(f"job {job.id}", f"is {job.state}", "only a stopped or failed job resumes",
                                    status=409)
             job.resume_next, job.error = bool(job.frames) or job.frames_folder is not None, None
+            job.steering = None  # (changes sent before it runs again wait for its new steering)
             job._state("queued")
             self._queue.append(job)
             self._cond.notify_all()
@@ -303,7 +321,7 @@ class Jobs:
                 self._queue.remove(job)
                 if job.state != "queued":  # stopped while it waited
                     continue
-            job.run(self.plugins)
+            job.run()
 
 
 def _warm_up(base: Path) -> None:

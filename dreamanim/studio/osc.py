@@ -20,7 +20,7 @@ ADDRESS = "/dreamanim"
 def start(jobs, port: int, host: str = "127.0.0.1", on_error=None):
     """A python-osc server on host:port steering `jobs.live()`; returns it, serving in a thread."""
     from pythonosc.dispatcher import Dispatcher
-    from pythonosc.osc_server import ThreadingOSCUDPServer
+    from pythonosc.osc_server import BlockingOSCUDPServer
     report = on_error or (lambda line: print(f"dreamanim studio: osc: {line}", file=sys.stderr))
 
     def handler(action):
@@ -34,7 +34,7 @@ def start(jobs, port: int, host: str = "127.0.0.1", on_error=None):
                         raise DreamanimError(address, f"takes a key and a number, got {list(args)!r}",
                                              f"e.g. {ADDRESS}/{action} dream.step_size 0.03")
                     extra = {"frames": int(args[2])} if action == "pulse" and len(args) > 2 else {}
-                    job.steer(action, str(args[0]), args[1], **extra)
+                    job.steer(action, str(args[0]), _decimal(args[1]), **extra)
                 else:
                     getattr(job, action)()
             except DreamanimError as exc:
@@ -44,6 +44,11 @@ def start(jobs, port: int, host: str = "127.0.0.1", on_error=None):
     dispatcher = Dispatcher()
     for action in ("set", "pulse", "pause", "resume", "stop"):
         dispatcher.map(f"{ADDRESS}/{action}", handler(action))
-    server = ThreadingOSCUDPServer((host, port), dispatcher)
+    server = BlockingOSCUDPServer((host, port), dispatcher)  # one at a time: changes land in the order sent
     threading.Thread(target=server.serve_forever, name="studio-osc", daemon=True).start()
     return server
+
+
+def _decimal(value):
+    """OSC floats are 32-bit: 0.03 arrives as 0.029999999329...; 7 significant digits give back what was sent."""
+    return float(f"{value:.7g}") if isinstance(value, float) else value

@@ -11,6 +11,7 @@ import mimetypes
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -50,30 +51,30 @@ def build_app(studio: Studio):
         model = request.path_params["model"]
         if model not in {m["name"] for m in api.models()}:
             raise RequestError(f"model {model!r}", "is not a model name", "GET /api/models lists them", status=404)
-        return JSONResponse(api.layers(model))
+        return JSONResponse(await run_in_threadpool(api.layers, model))
 
     async def transforms(request):
-        return JSONResponse(api.transforms())
+        return JSONResponse(await run_in_threadpool(api.transforms))
 
     async def shipped(request):
-        return JSONResponse([{**p, "thumbnail": f"/api/presets/{p['name']}/thumbnail"}
-                             for p in gallery.shipped(s.media)])
+        shipped = await run_in_threadpool(s.shipped)
+        return JSONResponse([{**p, "thumbnail": f"/api/presets/{p['name']}/thumbnail"} for p in shipped])
 
     async def preset_thumbnail(request):
         name = request.path_params["name"]
         refuse_path(name, "preset")
-        found = next((p for p in gallery.shipped(s.media) if p["name"] == name), None)
+        found = next((p for p in await run_in_threadpool(s.shipped) if p["name"] == name), None)
         source = found and gallery.preset_thumbnail_source(name, found["preset"], s.media)
         if source is None:
             raise RequestError(f"preset {name!r}", "has no thumbnail", "", status=404)
-        return _jpeg(source)
+        return await _jpeg(source)
 
     async def sample_thumbnail(request):
         name = request.path_params["name"]
         refuse_path(name, "sample")
         if name not in s.media.samples or s.media.sample_kind(name) == "audio":
             raise RequestError(f"sample {name!r}", "is no bundled picture", "GET /api/info lists them", status=404)
-        return _jpeg(s.media.samples[name])
+        return await _jpeg(s.media.samples[name])
 
     async def upload(request):
         kind = request.query_params.get("kind", "image")
@@ -94,14 +95,14 @@ def build_app(studio: Studio):
         found = s.media.upload(uid)
         if found is None or found[1] not in ("image", "video"):
             raise RequestError(f"upload {uid}", "no such picture", "upload it again", status=404)
-        return _jpeg(found[0])
+        return await _jpeg(found[0])
 
     async def convert(request):
         """A preset as YAML or JSON => both, and whether it is valid (the page's two-way sync)."""
         client = await _preset_of(request)
         body = {"preset": client, "yaml": presets.to_yaml(client)}
-        try:
-            presets.check(client, s.media, s.settings.allow_plugins)
+        try:  # (in a thread: the first check imports the model's layer list)
+            await run_in_threadpool(presets.check, client, s.media, s.settings.allow_plugins)
         except DreamanimError as exc:
             return JSONResponse({**body, "ok": False, **_error_body(exc)}, status_code=_status(exc))
         return JSONResponse({**body, "ok": True})
@@ -115,7 +116,8 @@ def build_app(studio: Studio):
         if not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 100:
             raise RequestError("job: every", f"must be a whole number 1..100, got {every!r}", "e.g. every: 1")
         client = _client_preset(body)
-        presets.check(client, s.media, s.settings.allow_plugins)  # nothing runs until the preset is right
+        # nothing runs until the preset is right
+        await run_in_threadpool(presets.check, client, s.media, s.settings.allow_plugins)
         data = presets.to_api(client, s.media, s.settings.allow_plugins)
         if kind == "preview":  # a preview ends in one GIF to loop; the full formats are the render's
             gif = (data.get("outputs") or {}).get("gif") if isinstance(data.get("outputs"), dict) else None
@@ -156,10 +158,12 @@ def build_app(studio: Studio):
         job = job_of(request)
         body = await _json(request)
         action = request.path_params["action"]
-        if action == "set":
-            return JSONResponse(job.steer("set", body.get("key"), body.get("value")))
-        return JSONResponse(job.steer("pulse", body.get("key"), body.get("amount", body.get("value")),
-                                      frames=body.get("frames", 4)))
+        if action == "set":  # (in a thread: the value is checked as --set would check it)
+            change = await run_in_threadpool(job.steer, "set", body.get("key"), body.get("value"))
+        else:
+            change = await run_in_threadpool(job.steer, "pulse", body.get("key"),
+                                             body.get("amount", body.get("value")), body.get("frames", 4))
+        return JSONResponse(change)
 
     async def live(request):
         """Steer whatever is running (the preview first): what OSC does, for scripts."""
@@ -239,8 +243,9 @@ def _with(action: str, handler):
     return endpoint
 
 
-def _jpeg(path: Path) -> Response:
-    return Response(gallery.thumbnail(path, path.stat().st_mtime), media_type="image/jpeg",
+async def _jpeg(path: Path) -> Response:
+    data = await run_in_threadpool(gallery.thumbnail, path, path.stat().st_mtime)
+    return Response(data, media_type="image/jpeg",
                     headers={"cache-control": "max-age=3600"})
 
 

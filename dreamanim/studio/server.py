@@ -1,8 +1,11 @@
 """Serve a Studio with uvicorn until Ctrl-C, which stops its jobs before their next frame (frames kept).
 
-    serve(studio, on_ready=lambda: ...)   # blocks; returns once the server and its jobs have stopped
+    serve(studio, sock, on_ready=lambda: ...)   # blocks; returns once the server and its jobs have stopped
+    with running(Settings(folder=..., port=...)) as (studio, url): ...   # in a background thread
 """
 import threading
+import time
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -42,3 +45,27 @@ def serve(studio, sock, on_ready=None) -> None:
         server.run(sockets=[sock])
     finally:
         studio.close()
+
+
+@contextmanager
+def running(settings):
+    """A studio served in a background thread (tests, benchmarks, a notebook): yields (studio, url);
+    on exit the server stops and its jobs stop before their next frame."""
+    from .command import bind
+    from .context import Studio
+    studio = Studio(settings)
+    sock = bind(settings.host, settings.port, "--port")
+    server = make_server(studio)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="studio-http", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    try:
+        yield studio, f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        for job in list(studio.jobs.all.values()):
+            job.log.close()  # (uvicorn waits for open event streams)
+        thread.join(10)
+        studio.close()
+        sock.close()

@@ -47,7 +47,8 @@ async def receive(chunks, kind: str, filename: str, uploads: Path, limit: int, a
                 out.write(chunk)
         if size == 0:
             raise RequestError(where, "is empty", "choose a file")
-        info, ext = _check(partial, kind, ext, where)
+        from starlette.concurrency import run_in_threadpool
+        info, ext = await run_in_threadpool(_check, partial, kind, ext, where)  # (Pillow, ffmpeg: not on the loop)
         final = uploads / f"{uid}.{kind}{ext}"
         os.replace(partial, final)
     finally:
