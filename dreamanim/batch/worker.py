@@ -39,8 +39,8 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
     from ..api import render
     from ..errors import DreamanimError
     set_threads(threads)
-    from ..engine.tensorflow.tf_import import import_tensorflow_quietly
-    import_tensorflow_quietly()
+    from ..engine.backend import quiet_import
+    quiet_import()
     started = time.perf_counter()
     marker = Path(out_dir) / ".batch" / f"{job.name}.running"
     folder = Path(out_dir) / job.name

@@ -54,11 +54,8 @@ def _main(argv) -> int:
         return EXIT_BAD_INPUT
     try:
         if args.command in NEEDS_TENSORFLOW:
-            from ..engine.tensorflow.tf_import import import_tensorflow_quietly
-            import_tensorflow_quietly()
-            if getattr(args, "quiet", False):  # Keras' own download messages included
-                import keras
-                keras.config.disable_interactive_logging()
+            from ..engine.backend import quiet_import
+            quiet_import(progress=not getattr(args, "quiet", False))  # --quiet: Keras' download bars too
         return COMMANDS[args.command](args)
     except DreamanimError as exc:
         sys.stderr.write(f"dreamanim: error: {exc.line()}\n")

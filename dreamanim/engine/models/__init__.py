@@ -1,20 +1,21 @@
-"""The model zoo as data: one ModelEntry per model; its builder module is imported only when used.
+"""The model zoo as data: one ModelEntry per model; the compute backend builds and loads it, only when used.
 
-A builder module provides
+A ModelEntry's `builder` is a key of its backend's BUILDERS (engine/tensorflow/__init__.py),
+whose module provides
     layer_list(entry) => [LayerInfo, ...]   in network order, known without any weights
-    load(entry, dtype, weights) => FeatureNet   weights: a local file, or None for the model's own
-so adding a model is one entry in zoo.py (plus, for a network Keras does not ship, its module);
-every keras.applications network comes from keras_catalogue.py, derived from Keras itself, and
-a user's Keras file (`model: my.keras`) from model_file.py.
-Nothing here imports TensorFlow: `dreamanim models` stays instant.
+    load(entry, dtype, weights) => a net    weights: a local file, or None for the model's own
+so adding a model is one entry in zoo.py (plus, for a network Keras does not ship, its builder);
+every keras.applications network is listed by keras_catalogue.py, derived from Keras itself, and
+a user's Keras file (`model: my.keras`) is read by model_file.py.
+Nothing here imports the backend's library: `dreamanim models` stays instant.
 """
-import importlib
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from ...errors import ModelError, suggest
+from ..backend import get as backend
 from .entry import KERAS_APPS, KerasApp, ModelEntry
 from .keras_catalogue import entries as keras_catalogue
 from .model_file import is_model_file
@@ -64,7 +65,7 @@ def keras_cache_path(file_name: str) -> Path:
 @lru_cache(maxsize=None)
 def _layer_list(name: str) -> tuple:
     entry = model_entry(name)  # a model file's layers come from the file
-    return tuple(importlib.import_module(entry.builder).layer_list(entry))
+    return tuple(backend().layer_list(entry))
 
 
 def model_layers(name: str) -> list:
@@ -117,7 +118,7 @@ def _load(name: str, dtype: str, weights: Optional[str], device: str, preprocess
     entry = model_entry(name)
     check_weights_file(name, None if weights is None else Path(weights))
     with device_scope(device):  # the weights live where the dreaming runs
-        return importlib.import_module(entry.builder).load(entry, dtype, None if weights is None else Path(weights))
+        return backend().load(entry, dtype, None if weights is None else Path(weights))
 
 
 __all__ = ["MODELS", "DEFAULT_MODEL", "ModelEntry", "KerasApp", "KERAS_APPS", "model_entry", "check_layer",

@@ -1,12 +1,19 @@
-"""What the zoo knows of a model without loading it: ModelEntry, and KerasApp for weights Keras downloads.
+"""What the zoo knows of a model without loading it: ModelEntry, KerasApp for weights Keras downloads, LayerInfo.
 
-No TensorFlow here: `dreamanim models` lists every entry without importing it.
+No backend here: `dreamanim models` lists every entry without importing one.
 """
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Optional
 
 KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    channels: int
+    stride: int  # input pixels per activation pixel
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ class KerasApp:
 class ModelEntry:
     name: str
     summary: str
-    builder: str                        # module with layer_list(entry) and load(entry, dtype, weights)
+    builder: str                        # its builder: a key of the backend's BUILDERS (vgg16, keras_apps, ...)
     default_layers: Mapping[str, float]  # what a preset without dream.layers dreams on
     default_step: float                 # step size in units of the [-1, 1] pixel range
     gallery_layers: tuple[str, ...]     # `dreamanim gallery`'s layers, shallow to deep

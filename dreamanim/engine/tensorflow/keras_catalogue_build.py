@@ -17,7 +17,7 @@ import keras
 
 from ..models.keras_catalogue import layer_pattern, pick_defaults, pick_gallery
 
-DATA = Path(__file__).with_name("keras_catalogue_data.py")
+DATA = Path(__file__).parent.parent / "models" / "keras_catalogue_data.py"
 
 
 def imagenet_constructors() -> dict[str, str]:
