@@ -99,12 +99,22 @@ class Job:
             raise RequestError(f"live: {key}", f"job {self.id} is {self.state}, not running",
                                "start a preview, then change values while it runs", status=409)
         key = self.full_key(key)
-        check_change(self.data, action, key, value, self.plugins, frames)
-        with self._lock:  # (a job about to start gets its steering in run(): the change waits for it)
+        with self._lock:  # queued at once, so checking it costs no frame; (before the run: it waits for it)
+            change = (action, key, value, frames)
             if self.steering is None:
-                self._early.append((action, key, value, frames))
+                self._early.append(change)
             else:
-                self.steering.request(action, key, value, frames)
+                change = self.steering.request(*change)
+            steering = self.steering
+        try:
+            check_change(self.data, action, key, value, self.plugins, frames)
+        except DreamanimError:
+            with self._lock:
+                if steering is None and change in self._early:
+                    self._early.remove(change)
+                elif steering is not None:
+                    steering.retract(change)
+            raise
         return {"key": key, "value": value if action == "set" else {"pulse": value, "frames": frames},
                 "applies": "from the next frame"}
 

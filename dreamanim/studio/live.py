@@ -8,8 +8,9 @@ api.Steering records a change at the first frame not yet begun; made from anothe
 frame is being dreamed, it could be recorded at that frame yet only take effect at the next one.
 Here every change waits in an inbox that the frame loop empties when it asks `before` the next
 frame, and a hold (pause) is a wait inside `before`, where changes keep landing on the frame that
-has not begun. Checked ahead with the CLI's `--set` rules (check_change), so a bad value is a 4xx
-at once rather than a note later.
+has not begun. Each change is queued first and checked meanwhile with the CLI's `--set` rules
+(check_change), so the check never makes it miss a frame, and a bad value is still a 4xx at once
+(it is taken back; one the frame loop reached first is refused by the steering's own check).
 """
 import json
 import threading
@@ -33,10 +34,19 @@ class LiveSteering(api.Steering):
         self._hold = self._halt = False
 
     # -- any thread --
-    def request(self, action: str, key: str, value: Any, frames: int = 4) -> None:
+    def request(self, action: str, key: str, value: Any, frames: int = 4) -> tuple:
+        """Queue a change for the next frame; returns it, for retract()."""
+        change = (action, key, value, frames)
         with self._wake:
-            self._inbox.append((action, key, value, frames))
+            self._inbox.append(change)
             self._wake.notify_all()
+        return change
+
+    def retract(self, change: tuple) -> None:
+        """Take back a change not applied yet (found bad by check_change meanwhile)."""
+        with self._wake:
+            if change in self._inbox:
+                self._inbox.remove(change)
 
     def hold(self) -> None:
         with self._wake:

@@ -116,6 +116,7 @@ async function onChange(key, value, how, extra = {}) {
 }
 
 async function steer(action, body) {
+  $("stage").dataset.framesAtSend = $("stage").dataset.frames || "0";
   const {ok, data} = await api("POST", `/api/jobs/${state.job.id}/${action}`, body);
   if (!ok) { showAt(body.key, data.error); flash(data.error.replace(/^dreamanim: error: /, ""), true); }
 }
