@@ -163,8 +163,8 @@ def test_preview_steer_and_render_in_the_browser(studio, client, browser, tmp_pa
     assert recorded(client, jid) == {"0": 0.02, str(change["t"]): 0.035, "interpolation": "step"}
 
     page.click("#render-button")
+    page.locator("#job-state", has_text="render · done").wait_for(timeout=120_000)  # (not the preview's links)
     link = page.locator('#outputs-line a[data-kind="gif"]')
-    link.wait_for(timeout=120_000)
     with page.expect_download() as download:
         link.click()
     gif = tmp_path / "render.gif"
@@ -172,6 +172,7 @@ def test_preview_steer_and_render_in_the_browser(studio, client, browser, tmp_pa
     with Image.open(gif) as im:
         assert im.n_frames == 30
         assert max(im.size) == 64
+    assert "render" in download.value.suggested_filename
     assert not errors, errors
     assert time.perf_counter() - started < 120
 

@@ -23,6 +23,7 @@ from .. import api
 from ..errors import DreamanimError
 from .events import EventLog
 from .live import LiveSteering, check_change
+from .presets import to_yaml
 from .refs import RequestError
 
 STEP_EVENTS_PER_SECOND = 20  # the step bar moves smoothly without flooding the stream
@@ -268,6 +269,9 @@ class Jobs:
         base.parent.mkdir(parents=True)
         job = Job(kind, client, data, base, every)
         job.plugins = self.plugins
+        # the preset as rendered, absolute paths and all: after Ctrl-C, `dreamanim render` of this
+        # file with --resume -o <base> continues the job's frames in a new session
+        (base.parent / f"{kind}.yaml").write_text(to_yaml(data), encoding="utf-8")
         with self._cond:
             if self._closing:
                 raise RequestError("studio", "is shutting down", "start it again", status=503)
