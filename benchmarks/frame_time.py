@@ -23,7 +23,7 @@ from dreamanim.engine.dreamer import dreamer_for
 from dreamanim.engine.models import model_entry, model_precision
 from dreamanim.motion.registry import get as get_transform
 from dreamanim.source.pixels import fit
-from dreamanim.source.table import load_image
+from dreamanim.source.pixels import load_image
 
 
 def main():

@@ -50,7 +50,7 @@ def main():
     import tensorflow as tf
     from dreamanim.engine.dreamer import dreamer_for
     from dreamanim.engine.tensorflow.objectives import step_direction
-    from dreamanim.source.table import load_image
+    from dreamanim.source.pixels import load_image
     frame = load_image(REPO / "presets" / "chelsea.png", args.size)
     dreamer = dreamer_for("efficientnet_lite0")
     report, pairs = {}, [("input", frame)]

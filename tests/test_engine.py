@@ -8,7 +8,7 @@ from dreamanim.preset import DreamSettings
 from dreamanim.engine.dreamer import Dreamer, dreamer_for, octave_sizes
 from dreamanim.engine.tiles import tile_grid
 from dreamanim.engine.tensorflow import fastconv
-from dreamanim.source.table import load_image
+from dreamanim.source.pixels import load_image
 
 from conftest import SAMPLE
 

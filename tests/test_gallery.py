@@ -15,7 +15,7 @@ QUICK = ["--size", "40", "--steps", "1", "--octaves", "1", "-q"]
 
 def sheet_size(cells: int) -> tuple[int, int]:
     """What contact_sheet lays out for `cells` labelled cells of the sample at 40 px."""
-    from dreamanim.source.table import load_image
+    from dreamanim.source.pixels import load_image
     h, w = load_image(SAMPLE, 40).shape[:2]
     return layout([(w, h)] * cells, labelled=True).size
 
@@ -29,7 +29,7 @@ def test_layers_come_shallow_to_deep_whatever_the_order_given():
 
 
 def test_each_layer_dreams_its_own_picture():
-    from dreamanim.source.table import load_image
+    from dreamanim.source.pixels import load_image
     frame = load_image(SAMPLE, 40)
     pairs = dream_gallery(frame, "efficientnet_lite0", ["stem", "block9_add"], GallerySettings(steps=2, octaves=1))
     assert [label for label, _ in pairs] == ["input", "stem", "block9_add"]

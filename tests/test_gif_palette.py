@@ -8,7 +8,7 @@ from PIL import Image
 from scipy.ndimage import gaussian_filter
 
 from dreamanim.outputs.gif_stream import GifStream
-from dreamanim.source.table import load_image
+from dreamanim.source.pixels import load_image
 
 from conftest import SAMPLE
 

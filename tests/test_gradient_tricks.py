@@ -30,7 +30,7 @@ def lite0():
 
 @pytest.fixture(scope="module")
 def cat96():
-    from dreamanim.source.table import load_image
+    from dreamanim.source.pixels import load_image
     return load_image(SAMPLE, 96)
 
 

@@ -9,7 +9,8 @@ from dreamanim.preset import DreamSettings
 from dreamanim.engine.dreamer import Dreamer, octave_sizes
 from dreamanim.engine.models import load_model, model_entry
 from dreamanim.engine.tensorflow.objectives import guide_features
-from dreamanim.source.table import load_image, noise
+from dreamanim.source.pixels import load_image
+from dreamanim.source.noise import noise
 
 from conftest import PRESETS, SAMPLE, assert_one_line_error
 

@@ -81,7 +81,7 @@ def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
 def test_frames_show_the_dream_and_the_stretch(write_preset, tmp_path):
     preset = load_preset(write_preset(frames=2, size=64))
     result = render(Plan(preset), tmp_path / "anim")
-    from dreamanim.source.table import load_image
+    from dreamanim.source.pixels import load_image
     source = load_image(Path(preset.input), 64)
     first = frames_of(result.frames_folder)[0].astype(float)
     assert np.abs(first - source).mean() > 2  # the dream changed the picture

@@ -139,7 +139,7 @@ def cmd_gallery(args) -> int:
     from ..rendering.gallery import GallerySettings, dream_gallery, gallery_layers, gallery_sheet, sample_image
     from ..engine.models import check_weights_file, model_entry
     from ..engine.models.device import check_device
-    from ..source.table import load_image
+    from ..source.pixels import load_image
     from ..common.writers import check_free, write_png
     model_entry(args.model)  # an unknown model is named before anything else
     image = Path(args.image) if args.image else sample_image()

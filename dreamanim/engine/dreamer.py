@@ -112,7 +112,7 @@ class Dreamer:
             return {}
         missing = [n for n in spec.layers if (spec.guide, frame_side, n) not in self._guides]
         if missing:
-            from ..source.table import load_image
+            from ..source.pixels import load_image
             guide = load_image(Path(spec.guide), frame_side, where="guide")
             for name, features in self.backend.guide_features(self.net, guide, missing).items():
                 self._guides[(spec.guide, frame_side, name)] = features

@@ -88,17 +88,8 @@ def check_files(preset: Preset, where: str) -> None:
     missing or unreadable (a weights file that does not fit the model fails when it loads)."""
     from ..engine.models import check_weights_file
     from ..source.pixels import check_shape, read_rgb8
-    from ..source.video_span import is_video, probe
-    if preset.input != "noise":
-        if not Path(preset.input).is_file():
-            raise InputError(f"{where}: input", f"image not found: {preset.input}",
-                             "give a path relative to the preset, or `input: noise`")
-        if is_video(preset.input):  # probed when the frame count was settled: it decodes
-            info = probe(preset.input, f"{where}: input")
-            check_shape(info.height, info.width, preset.size, f"{where}: input")
-        else:
-            rgb = read_rgb8(Path(preset.input), f"{where}: input")
-            check_shape(*rgb.shape[:2], preset.size, f"{where}: input")  # too thin for `size`: now, not mid-render
+    from ..source.table import kind_of
+    kind_of(preset.input).load().check(preset.input, preset.size, f"{where}: input")  # too thin for `size`: now
     for section, settings in (("dream", preset.dream), ("first_frame", preset.first_frame)):
         if settings.guide is None:
             continue

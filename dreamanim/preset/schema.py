@@ -128,6 +128,7 @@ class Preset(Strict):
     color_lock: ColorLock = ColorLock(mode="off")
     clip: Clip = Clip()                  # a video input: the part dreamed (unused with a still)
     coherence: Coherence = Coherence()   # a video input: how frames carry the dream on (flow by default)
+    fps: Optional[float] = Field(None, gt=0, le=1000)  # an image sequence input: its frame rate (24 unless given)
     # true/false: keep/drop a video input's sound; a file (relative to the preset): a soundtrack for any
     # input, analysed into audio features for the expressions and carried by the MP4 / WebM
     audio: bool | FilePath = True
@@ -197,7 +198,10 @@ class Preset(Strict):
         """Everything of the preset that decides the frames (not how the videos are encoded, and
         not where its files are: their contents count)."""
         keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device", "audio",
-                                                     "input", "weights", "audio_span", "audio_smooth"})
+                                                     "input", "weights", "audio_span", "audio_smooth",
+                                                     "fps"})
+        if self.fps is not None:  # (left out when not given: the frames of earlier renders keep their hash)
+            keys["fps"] = self.fps
         if self._audio is not None:  # the features the expressions read (the file's contents count below)
             keys["audio"] = {"fps": self._audio.fps, **self.model_dump(mode="json", include={"audio_span",
                                                                                             "audio_smooth"})}

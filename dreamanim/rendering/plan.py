@@ -54,7 +54,7 @@ class Plan:
         from ..source.table import open_source
         p = self.preset
         return open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
-                           coherence=p.coherence, every=self.every)
+                           coherence=p.coherence, every=self.every, fps=p.fps)
 
     def steered(self, preset: "Preset") -> "Plan":
         """This plan with a live-steered preset: the same source, already open (steering.py changes

@@ -25,11 +25,11 @@ def resolved(preset: Preset) -> dict:
     data = {name: _dump(value) if isinstance(value, BaseModel) else _plain(value)
             for name, value in preset if value is not None and name not in ("output", "transform")}
     data["transform"] = [{step.name: _plain(step.params)} for step in preset.transform]
-    from ..source.video_span import VIDEO_KEYS, is_video
-    if not is_video(preset.input):  # a still's preset may not name them
-        for key in VIDEO_KEYS:
-            if not (key == "audio" and preset.soundtrack):
-                data.pop(key, None)
+    from ..source.table import MOVING_KEYS, kind_of
+    taken = kind_of(preset.input).keys
+    for key in MOVING_KEYS:  # a kind of input may not name the keys it does not take
+        if key not in taken and not (key == "audio" and preset.soundtrack):
+            data.pop(key, None)
     if not preset.soundtrack:  # audio_span and audio_smooth need one
         from ..preset.audio import AUDIO_KEYS
         for key in AUDIO_KEYS:

@@ -192,3 +192,11 @@ def fit(rgb8: np.ndarray, size: int) -> np.ndarray:
     new = (max(1, round(w * scale)), max(1, round(h * scale)))
     img = Image.fromarray(rgb8).resize(new, Image.LANCZOS) if new != (w, h) else Image.fromarray(rgb8)
     return np.asarray(img, dtype=np.float32)
+
+
+def load_image(path: Path, size: int, where: str = "input", fix: str = "") -> np.ndarray:
+    """Read any image Pillow opens (pixels.read_rgb8); resized so its longer side is `size`;
+    an image too thin for `size` is an InputError (pixels.check_shape)."""
+    rgb = read_rgb8(Path(path), where, fix or PRESET_IMAGE_FIX)
+    check_shape(*rgb.shape[:2], size, where)
+    return fit(rgb, size)

@@ -1,4 +1,7 @@
-"""A video clip as a Source: frame t is kept source frame t, dreamed from the previous dream carried onto it.
+"""A moving picture as a Source: frame t is kept source frame t, dreamed from the previous dream carried onto it.
+
+MovingSource serves a video clip (this module's SOURCES entry: claims/span/open/check) and an
+image sequence (sequence.py) alike: each hands it a reader whose frame(k) is kept frame k.
 
     coherence none    each source frame dreamed on its own (the flicker baseline)
     coherence blend   the new source frame mixed with the previous dream (the peers' method)
@@ -17,26 +20,43 @@ import numpy as np
 from .clip import ClipReader, ClipSpan
 from .coherence import blend, carry
 from ..common.digests import file_sha256
-from .video_span import clip_span
+from .pixels import check_shape
+from .video_span import clip_span, is_video, probe
 
 
-class VideoSource:
-    def __init__(self, path: str, size: int, span: ClipSpan, coherence):
-        self.path, self.coherence = path, coherence
+def claims(input: str) -> bool:
+    return is_video(input)
+
+
+def span(input: str, clip, fps, where: str) -> ClipSpan:
+    return clip_span(input, clip, where)
+
+
+def open(input: str, size: int, *, clip, coherence, every: int = 1, **_) -> "MovingSource":
+    """every: a preview's K (it keeps every K-th of the kept frames)."""
+    kept = every_kth(clip_span(input, clip, "input"), every)
+    # The sound that goes with the kept frames: (file, start seconds, seconds per kept frame).
+    sound = (input, kept.start_seconds, kept.every / kept.info.fps) if kept.info.has_audio else None
+    return MovingSource(ClipReader(input, size, kept), kept, file_sha256(input), sound, coherence)
+
+
+def check(input: str, size: int, where: str) -> None:
+    info = probe(input, where)  # probed when the frame count was settled: it decodes
+    check_shape(info.height, info.width, size, where)
+
+
+def every_kth(span: ClipSpan, every: int) -> ClipSpan:
+    """A preview's K: every K-th of the kept frames."""
+    return span if every == 1 else ClipSpan(span.info, span.first, span.stop, span.every * every)
+
+
+class MovingSource:
+    def __init__(self, reader, span: ClipSpan, digest: str, sound, coherence):
+        """reader.frame(k): kept frame k (ClipReader, sequence.SequenceReader)."""
+        self.coherence, self.digest, self.sound = coherence, digest, sound
         self.frames, self.fps = span.frames, span.fps
-        self.digest = file_sha256(path)
-        # The sound that goes with the kept frames: (file, start seconds, seconds per kept frame).
-        self.sound = (path, span.start_seconds, span.every / span.info.fps) if span.info.has_audio else None
-        self._reader = ClipReader(path, size, span)
+        self._reader = reader
         self._recent: dict[int, np.ndarray] = {}  # frames t-1 and t: begin() needs both
-
-    @classmethod
-    def open(cls, path: str, size: int, clip, coherence, every: int = 1) -> "VideoSource":
-        """every: a preview's K (it keeps every K-th of the kept frames)."""
-        span = clip_span(path, clip, "input")
-        if every > 1:
-            span = ClipSpan(span.info, span.first, span.stop, span.every * every)
-        return cls(path, size, span, coherence)
 
     def frame(self, t: int) -> np.ndarray:
         if t not in self._recent:
