@@ -10,7 +10,6 @@ here calls sys.exit or prints. The model of `dream` is loaded and traced once pe
 """
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -149,16 +148,10 @@ def dream(image: "np.ndarray | str | Path", *, model: str = "efficientnet_lite0"
         check_layer(model, layer, f"dream: layers.{layer}")  # (an unknown model is named here too)
     check_device(device, "dream: device")
     frame = _still(image, size)
-    dreamer = _dreamer(model, precision, device)
+    from .engine.dreamer import dreamer_for
+    dreamer = dreamer_for(model, precision, None, device)  # (one per process: loaded and traced once)
     out = dreamer.dream(frame, settings, rng_for(seed, 0, "dream"))
     return to_uint8(out)
-
-
-@lru_cache(maxsize=None)
-def _dreamer(model: str, precision: str, device: str):
-    """One Dreamer per model, precision and device: its weights loaded and its steps traced once."""
-    from .engine.dreamer import dreamer_for
-    return dreamer_for(model, precision, None, device)
 
 
 def _still(image, size: Optional[int]) -> np.ndarray:

@@ -44,9 +44,9 @@ def test_bad_input_raises_what_the_cli_prints(write_preset, run_cli):
 def test_dream_loads_its_model_once(monkeypatch):
     from dreamanim.engine import dreamer as engine
     builds = []
-    real = engine.dreamer_for
-    monkeypatch.setattr(engine, "dreamer_for", lambda *a, **k: builds.append(a) or real(*a, **k))
-    api._dreamer.cache_clear()
+    real = engine.Dreamer
+    monkeypatch.setattr(engine, "Dreamer", lambda *a, **k: builds.append(a) or real(*a, **k))
+    engine._dreamer.cache_clear()
     image = np.full((40, 48, 3), 128, np.uint8)
     first = dreamanim.dream(image, steps=1, octaves=1, seed=3)
     second = dreamanim.dream(SAMPLE, steps=1, octaves=1, size=40)

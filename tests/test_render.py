@@ -69,9 +69,10 @@ def test_resume_gives_the_same_frames_as_an_uninterrupted_render(write_preset, t
 
 
 def test_model_is_traced_once_per_shape_across_frames(write_preset, tmp_path):
-    from dreamanim.engine.dreamer import octave_sizes
+    from dreamanim.engine.dreamer import _dreamer, octave_sizes
     traces = {}
     for frames in (2, 4):
+        _dreamer.cache_clear()  # a fresh Dreamer each time (a process keeps one per model and reuses its traces)
         preset = load_preset(write_preset(frames=frames, size=96))
         traces[frames] = render(Plan(preset), tmp_path / f"anim{frames}").traces
     shapes = octave_sizes(64, 96, preset.dream.octaves, preset.dream.octave_scale)

@@ -153,6 +153,11 @@ class Preset(Strict):
         return self.audio if isinstance(self.audio, str) else None
 
     @property
+    def audio_features(self):
+        """The soundtrack's AudioFeatures (source/audio_features.py), or None without `audio: FILE`."""
+        return self._audio
+
+    @property
     def chain(self):
         from ..motion.chain import Chain
         return self._chain or Chain()

@@ -27,7 +27,7 @@ def build_chain(preset: Preset, where: str) -> Chain:
         schedules = schedules_in(step.params, {p.name: p.annotation for p in info.params},
                                  ("transform", i, step.name), where,
                                  f"the {info.origin} {info.source} defines {info.usage}; schedules: docs/schedules.md",
-                                 audio=preset._audio)
+                                 audio=preset.audio_features)
         params = at_frame(lambda: with_values(step.params, schedules, 0, preset.frames, 3), where)
         steps.append(Step(info, check_values(info, params, where, i), tuple(schedules)))
     return Chain(tuple(steps))

@@ -1,7 +1,7 @@
 """The files a render writes beside its frames: a video per format, the contact sheet and the resolved preset.
 
     RenderFiles(base, plan).check(resume=, force=)   before anything is dreamed: nothing the user has is replaced
-    RenderFiles(base, plan).write(store, progress)   after: each video streamed from the saved frames
+    RenderFiles(base, plan).write(store, plan, progress)   after: each video streamed from the saved frames
 """
 from pathlib import Path
 
@@ -19,7 +19,7 @@ class RenderFiles:
         self.videos = {fmt: self._beside(fmt) for fmt in self.settings}
         self.sheet = self._beside("sheet.png")
         # A preview gets no resolved preset: the real render's would be the one to keep.
-        self.preset = None if plan.preview else self._beside("preset.yaml")
+        self.preset = None if plan.sidecar is None else self._beside("preset.yaml")
 
     def _beside(self, suffix: str) -> Path:
         return self.base.with_name(f"{self.base.name}.{suffix}")
@@ -49,12 +49,14 @@ class RenderFiles:
             fix = "use --force to overwrite it or -o to choose another name"
         check_free(self.all.values(), force, fix=fix)
 
-    def write(self, store, progress=None) -> LoopMeter:
+    def write(self, store, plan, progress=None) -> LoopMeter:
         """Each video from the saved frames, then the sheet and the preset; the meter has measured
-        the loop of the first video."""
-        meter, plan = LoopMeter(), self.plan
+        the loop of the first video. plan: the one the frames ended under (a steered render's
+        records its changes)."""
+        self.plan = plan
+        meter = LoopMeter()
         for i, (fmt, path) in enumerate(self.videos.items()):
-            count, frames = played_frames(store, plan.frames, plan.preset.loop, plan.blend_frames)
+            count, frames = played_frames(store, plan.frames, plan.loop, plan.blend_frames)
             if progress:
                 progress.writing(path.name, count)
             with format_module(fmt).Writer(path, self.settings[fmt], comment=store.provenance) as writer:
@@ -74,13 +76,11 @@ class RenderFiles:
         sound, settings = self.plan.sound, self.settings[fmt]
         if sound and format_module(fmt).Settings.sound and abs(settings.fps - self.plan.sound_fps) < 1e-6:
             from ..source.soundtrack import add_audio
-            add_audio(path, *sound, where="audio" if self.plan.preset.soundtrack else "input")
+            add_audio(path, *sound, where=self.plan.sound_where)
 
     def _write_companions(self, store) -> None:
         from .contact_sheet import sheet_for
-        from .sidecar import PNG_KEY, sidecar_text
-        audio = self.plan.preset._audio
-        write_png(self.sheet, sheet_for(store.folder, beats=audio.beat_frames() if audio else ()),
-                  text={PNG_KEY: store.provenance})
+        from .sidecar import PNG_KEY
+        write_png(self.sheet, sheet_for(store.folder, beats=self.plan.beats), text={PNG_KEY: store.provenance})
         if self.preset:
-            write_text(self.preset, sidecar_text(self.plan.preset))
+            write_text(self.preset, self.plan.sidecar)

@@ -36,7 +36,7 @@ class RenderResult:
     rendered: int = 0      # frames dreamed by this run (the rest came from an earlier run)
     seconds: float = 0.0
     objectives: list[float] = field(default_factory=list)  # last objective of each dreamed frame
-    traces: int = 0
+    traces: int = 0        # tracings of the dream's step this run made (one per octave size, at most)
     loop_jump: Optional[float] = None   # last => first played frame, mean |difference| (0..255)
     loop_step: Optional[float] = None   # the typical difference between consecutive played frames
     preset: Optional[object] = None     # the validated Preset rendered (api.render fills it in)
@@ -63,14 +63,14 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
             todo = store.todo(plan.frames)
             if len(todo):
                 dreamer = plan.dreamer()
-                lock = FrameZeroLock(plan.preset.color_lock.mode, plan.preset.color_lock.strength,
-                                     lambda: store.read(0))
+                traced = dreamer.traces  # (the dreamer is shared per process: count only this render's)
+                lock = FrameZeroLock(*plan.color_lock, lambda: store.read(0))
                 saved = store.last_saved()
                 if steering:
-                    steering.attach(plan.preset, plan.every)
+                    steering.attach(plan)
                 for t in todo:
                     if steering and (steered := steering.before(t, store.done)) is not None:
-                        plan = plan.steered(steered)  # recorded with the frames from this one on
+                        plan = steered  # recorded with the frames from this one on
                         store.retag(plan.identity(), plan.manifest())
                     frame = plan.source.begin(t, saved, lambda f, t=t: plan.move(f, t - 1))
                     settings = plan.dream_for(t)
@@ -86,9 +86,8 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                     result.objectives.append(objective[-1])
                     if progress:
                         progress.frame_done(t)
-                result.traces = dreamer.traces
-        files.plan = plan  # (a steered render records the preset it ended with)
-        meter = files.write(store, progress)
+                result.traces = dreamer.traces - traced
+        meter = files.write(store, plan, progress)
     result.loop_jump, result.loop_step = meter.jump, meter.typical_step
     result.seconds = time.perf_counter() - started
     return result

@@ -1,5 +1,6 @@
-"""A render plan: Plan(preset, every=K) => what the frame loop runs: its frames, source, dream
-settings, moves between frames, outputs and identity. The full render is the plan with K = 1.
+"""A render plan: Plan(preset, every=K) => a frozen record of everything the frame loop and the files need,
+resolved once: frames, size, seed, the opened source, the model and its defaults, the chain, the
+outputs, the sound, the identity and the manifest. After it is built, nothing reads the Preset.
 
 A preview (K > 1) is a quick look at a whole animation, small and every K-th frame, moving as
 the real one. The real render dreams frame t+1 from transform(frame t). The preview keeps
@@ -12,9 +13,7 @@ far too weak: measured in docs/previews.md.) Frames are at most PREVIEW_SIZE pix
 plays at fps / K so it lasts as long as the real one, and everything goes to OUTPUT.preview.*.
 """
 import math
-from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
@@ -28,119 +27,128 @@ DEFAULT_EVERY = 4
 PREVIEW_SIZE = 256  # pixels on the longer side: measured, the best look for the time (docs/previews.md)
 
 
-@dataclass(frozen=True)
 class Plan:
-    preset: "Preset"  # the full render's preset: what the sidecar and the manifest record
-    every: int = 1    # dream every K-th frame of it
+    """Frozen once built: Plan(preset, every=K). Its fields are listed in __init__."""
 
-    @property
-    def preview(self) -> bool:
-        return self.every > 1
-
-    @property
-    def frames(self) -> int:
-        return math.ceil(self.preset.frames / self.every)
-
-    @property
-    def size(self) -> int:
-        return min(self.preset.size, PREVIEW_SIZE) if self.preview else self.preset.size
-
-    @property
-    def seed(self) -> int:
-        return self.preset.seed
-
-    @cached_property
-    def source(self) -> "Source":
+    def __init__(self, preset: "Preset", every: int = 1, *, source: "Optional[Source]" = None):
+        """source: an already opened source of this input (a steered plan keeps its own)."""
+        from ..engine.models import model_entry, model_precision
         from ..source.table import open_source
-        p = self.preset
-        return open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
-                           coherence=p.coherence, every=self.every, fps=p.fps)
+        from .sidecar import resolved, sidecar_text
+        p, set_ = preset, lambda name, value: object.__setattr__(self, name, value)
+        entry = model_entry(p.model)
+        set_("every", every)
+        set_("preview", every > 1)
+        set_("real_frames", p.frames)                  # the full render's frame count (the chain's T)
+        set_("frames", math.ceil(p.frames / every))    # frames this plan dreams
+        set_("size", min(p.size, PREVIEW_SIZE) if every > 1 else p.size)
+        set_("seed", p.seed)
+        set_("source", source or open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
+                                             coherence=p.coherence, every=every, fps=p.fps))
+        # The model, with what it would choose by itself named once (the dreamer, the sidecar and the
+        # carried-frame step all take these).
+        set_("model", p.model)
+        set_("precision", model_precision(p.model, p.precision))
+        set_("engine", dict(precision=p.precision, weights=p.weights, device=p.device, preprocess=p.preprocess))
+        set_("default_layers", dict(entry.default_layers))
+        set_("default_step", entry.default_step)
+        set_("chain", p.chain)
+        set_("loop", p.loop)
+        set_("color_lock", (p.color_lock.mode, p.color_lock.strength))
+        set_("blend_frames", max(1, round(p.seamless.blend_frames / every)))  # a preview's fade lasts as long
+        set_("outputs", self._outputs(p))
+        set_("sound", self._sound(p))
+        set_("sound_where", "audio" if p.soundtrack else "input")
+        # The frame rate the sound is in sync with (a video's fps only then carries it).
+        set_("sound_fps", p.audio_features.fps if p.soundtrack else self.source.fps)
+        set_("beats", tuple(p.audio_features.beat_frames()) if p.audio_features else ())
+        set_("resolved", resolved(p))                  # the fully resolved preset, as data
+        set_("sidecar", None if every > 1 else sidecar_text(p))  # a preview's would not be the one to keep
+        set_("_identity", self._identity_of(p))
+        set_("_manifest", self._manifest_of(p))
+        set_("_preset", p)  # for dream_for, move and steering only: the schedules it holds
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Plan is frozen: {name} cannot be set")
 
     def steered(self, preset: "Preset") -> "Plan":
-        """This plan with a live-steered preset: the same source, already open (steering.py changes
-        only the dream's numbers and the transforms' parameters)."""
-        plan = Plan(preset, self.every)
-        if "source" in self.__dict__:
-            plan.__dict__["source"] = self.__dict__["source"]
-        return plan
+        """This plan with a live-steered preset (steering.py changes only the dream's numbers and the
+        transforms' parameters): the same source, already open."""
+        return Plan(preset, self.every, source=self.source)
+
+    def value_at(self, path: tuple) -> Callable[[int], Any]:
+        """The value of a preset key at (real) frame t, as its schedule or constant gives it; for steering."""
+        scheduled = {s.path: s for s in self._preset.schedules}
+        if path in scheduled:
+            return lambda t: scheduled[path].at(t, self.real_frames)
+        node = self.resolved
+        for part in path:
+            node = node[part]
+        return lambda t: node
 
     def dream_for(self, i: int) -> "DreamSettings":
         """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a video
         frame that carries the previous dream on renews it with `coherence.renew` of the step."""
-        settings = self.preset.dream_for(i * self.every)
+        settings = self._preset.dream_for(i * self.every)
         if i == 0:
             return settings
         if self.preview:
             settings = settings.model_copy(update={"steps": settings.steps * self.every})
-        coherence = self.preset.coherence
-        if self.source.fps is not None and coherence.mode == "flow":  # a video frame carrying a dream
-            from ..engine.models import model_entry
-            step = settings.step_size or model_entry(self.preset.model).default_step
+        coherence = self._preset.coherence
+        if self.source.fps is not None and coherence.mode == "flow":  # a moving picture carrying a dream
+            step = settings.step_size or self.default_step
             settings = settings.model_copy(update={"step_size": step * coherence.renew})
         return settings
 
     def move(self, frame: np.ndarray, i: int) -> np.ndarray:
         """Frame i moved on to where frame i+1 starts: the chain at each real frame in between."""
-        real = self.preset
         for t in range(i * self.every, (i + 1) * self.every):
-            frame = real.chain(frame, FrameContext(t, real.frames, rng_for(real.seed, t)))
+            frame = self.chain(frame, FrameContext(t, self.real_frames, rng_for(self.seed, t)))
         return frame
 
-    @property
-    def outputs(self):
+    def identity(self) -> dict:
+        """Everything that decides the frames: the frame store resumes only frames made under it.
+        (bfloat16 and float32 dream slightly different frames: a resume must not mix them.)"""
+        return dict(self._identity)
+
+    def manifest(self) -> dict:
+        """What the frames were made with, for people: the real preset, and a preview's own settings."""
+        return dict(self._manifest)
+
+    def dreamer(self):
+        """The model's Dreamer (TensorFlow loads here, not at import)."""
+        from ..engine.dreamer import dreamer_for
+        e = self.engine
+        return dreamer_for(self.model, e["precision"], e["weights"], e["device"], e["preprocess"])
+
+    # -- resolving, once --
+    def _outputs(self, p: "Preset"):
         """The preset's outputs; a preview writes one GIF playing as long as the real render."""
-        real = self.preset
         if not self.preview:
-            return real.outputs
+            return p.outputs
         from ..outputs import format_module
         gif = format_module("gif").Settings
-        first = next(iter(real.outputs.given().values()), gif())
-        loops = real.outputs.gif.loops if real.outputs.gif else 0
-        return type(real.outputs)(gif=gif(fps=max(first.fps / self.every, 0.5), loops=loops))
+        first = next(iter(p.outputs.given().values()), gif())
+        loops = p.outputs.gif.loops if p.outputs.gif else 0
+        return type(p.outputs)(gif=gif(fps=max(first.fps / self.every, 0.5), loops=loops))
 
-    @property
-    def sound(self) -> "Optional[tuple[str, float, float]]":
+    def _sound(self, p: "Preset") -> "Optional[tuple[str, float, float]]":
         """(file, start, seconds) of the sound that goes with the frames: the soundtrack
         (`audio: FILE`), or the source's when the preset keeps it (`audio: true`); None unless
         the videos play the frames forward."""
-        p = self.preset
-        sound = (p.soundtrack, p._audio.start, self.every / p._audio.fps) if p.soundtrack else self.source.sound
+        audio = p.audio_features
+        sound = (p.soundtrack, audio.start, self.every / audio.fps) if p.soundtrack else self.source.sound
         if sound is None or not p.audio or p.loop != "forward":
             return None
         path, start, per_frame = sound
         return path, start, self.frames * per_frame
 
-    @property
-    def sound_fps(self) -> Optional[float]:
-        """The frame rate the sound is in sync with (a video's fps only then carries it)."""
-        return self.preset._audio.fps if self.preset.soundtrack else self.source.fps
-
-    @property
-    def blend_frames(self) -> int:
-        """How many frames a seamless loop fades over (a preview's fade lasts as long)."""
-        return max(1, round(self.preset.seamless.blend_frames / self.every))
-
-    def precision(self) -> str:
-        from ..engine.models import model_precision
-        return model_precision(self.preset.model, self.preset.precision)
-
-    def identity(self) -> dict:
-        """Everything that decides the frames: the frame store resumes only frames made under it.
-        (bfloat16 and float32 dream slightly different frames: a resume must not mix them.)"""
-        made = {"preset": self.preset.frames_data(), "input": self.source.digest, "precision": self.precision()}
+    def _identity_of(self, p: "Preset") -> dict:
+        made = {"preset": p.frames_data(), "input": self.source.digest, "precision": self.precision}
         return {**made, "preview": self.every} if self.preview else made
 
-    def manifest(self) -> dict:
-        """What the frames were made with, for people: the real preset, and a preview's own settings."""
+    def _manifest_of(self, p: "Preset") -> dict:
         from .. import __version__
-        from .sidecar import resolved
-        p = self.preset
-        made = {"dreamanim": __version__, "seed": p.seed, "precision": self.precision(),
-                "input": p.input, "preset": resolved(p)}
+        made = {"dreamanim": __version__, "seed": p.seed, "precision": self.precision,
+                "input": p.input, "preset": self.resolved}
         return {**made, "preview": {"every": self.every, "size": self.size}} if self.preview else made
-
-    def dreamer(self):
-        """The model's Dreamer (TensorFlow loads here, not at import)."""
-        from ..engine.dreamer import dreamer_for
-        p = self.preset
-        return dreamer_for(p.model, p.precision, p.weights, p.device, p.preprocess)

@@ -38,7 +38,7 @@ def write_chart(preset: Preset, path: Path, *, force: bool = False, where: str =
 
 def panels(preset: Preset) -> int:
     """How many panels the chart of this preset has: the audio's two, then one per schedule."""
-    return len(preset.schedules) + (AUDIO_PANELS if preset._audio is not None else 0)
+    return len(preset.schedules) + (AUDIO_PANELS if preset.audio_features is not None else 0)
 
 
 AUDIO_PANELS = 2
@@ -62,7 +62,7 @@ def _figure(preset: Preset):
     width, height = chart_size(panels(preset))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
     axes = figure.subplots(panels(preset), 1, sharex=True, squeeze=False)[:, 0]
-    if preset._audio is not None:
+    if preset.audio_features is not None:
         _audio_panels(axes[:AUDIO_PANELS], preset)
         axes = axes[AUDIO_PANELS:]
     ts = list(range(frames))
@@ -87,7 +87,7 @@ def _figure(preset: Preset):
 
 def _audio_panels(axes, preset: Preset) -> None:
     """The waveform with the beat frames, and the features the expressions use, over the frames."""
-    audio, frames = preset._audio, preset.frames
+    audio, frames = preset.audio_features, preset.frames
     used = sorted({f for s in preset.schedules for f in s.features} - {"tempo"}) or ["amp", "onset", "beat"]
     ts = range(frames)
     wave, feats = axes

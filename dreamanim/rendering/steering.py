@@ -36,10 +36,10 @@ class Steering:
         self.on_frame = on_frame
         self._cond = threading.Condition()
         self._paused = self._stopped = False
-        self._preset = None      # the preset in force (set by the render when it starts)
+        self._plan = None        # the plan in force (set by the render when it starts)
         self._every = 1
         self._next = 0           # the first (plan) frame not yet begun: where a change starts
-        self._pending = None     # a steered preset waiting for the next frame
+        self._pending = None     # a steered plan waiting for the next frame
         self.changes: list[dict] = []  # every change made: {"t": real frame, "key", "value"}
 
     # -- called by the user (any thread) --
@@ -81,18 +81,20 @@ class Steering:
         return self._stopped
 
     @property
-    def preset(self):
-        """The preset in force, with every change made so far (None before the render starts)."""
+    def preset(self) -> "dict | None":
+        """The resolved preset in force, with every change made so far (None before the render starts)."""
         with self._cond:
-            return self._pending or self._preset
+            plan = self._pending or self._plan
+            return None if plan is None else plan.resolved
 
     # -- called by the frame loop --
-    def attach(self, preset, every: int) -> None:
+    def attach(self, plan) -> None:
         with self._cond:
-            self._preset, self._every = preset, every
+            self._plan, self._every = plan, plan.every
 
     def before(self, i: int, done: int):
-        """Before plan frame i: wait while paused; Stopped if stopped; a steered preset or None."""
+        """Before plan frame i: wait while paused; Stopped if stopped; a steered Plan or None.
+        From here on frame i is under way: a change made now starts at frame i + 1."""
         with self._cond:
             self._next = i
             while self._paused and not self._stopped:
@@ -101,7 +103,8 @@ class Steering:
                 raise Stopped(done)
             steered, self._pending = self._pending, None
             if steered is not None:
-                self._preset = steered
+                self._plan = steered
+            self._next = i + 1
             return steered
 
     def saved(self, i: int, path) -> None:
@@ -112,18 +115,18 @@ class Steering:
 
     # -- the change itself --
     def _change(self, key: str, values: Callable, recorded: Any) -> None:
+        import copy
         from ..preset import load_preset_data
         from ..preset.overrides import parse_override
-        from .sidecar import resolved
         path = tuple(parse_override(f"{key}=0")[0])
         with self._cond:
-            current = self._pending or self._preset
+            current = self._pending or self._plan
             if current is None:
                 raise PresetError(f"{LIVE}: {key}", "nothing is rendering yet", "start the render first")
             start = self._next * self._every  # the real frame the change takes effect at
-            data = resolved(current)
+            data = copy.deepcopy(current.resolved)
             old = _value_at(current, data, path, key)
-            frames = current.frames
+            frames = current.real_frames
             keyframes = _step_keyframes([values(old, t, start) for t in range(frames)])
             target = data
             for part in path[:-1]:
@@ -134,12 +137,12 @@ class Steering:
             except PresetError as exc:
                 raise PresetError(f"{LIVE}: {key}", exc.what.split(": ", 1)[-1] if exc.where.startswith(LIVE)
                                   else exc.what, exc.fix) from None
-            self._pending = steered
+            self._pending = current.steered(steered)
             self.changes.append({"t": start, "key": dotted(path), "value": recorded})
 
 
-def _value_at(preset, data: dict, path: tuple, key: str) -> Callable[[int], float]:
-    """The key's value at frame t, as the preset in force gives it."""
+def _value_at(plan, data: dict, path: tuple, key: str) -> Callable[[int], float]:
+    """The key's value at frame t, as the plan in force gives it."""
     if not path or path[0] not in LIVE_SECTIONS:
         raise PresetError(f"{LIVE}: {key}", "only the dream's numbers and the transforms' parameters change "
                           "while a render runs", "stop it and start a new render to change this")
@@ -150,13 +153,14 @@ def _value_at(preset, data: dict, path: tuple, key: str) -> Callable[[int], floa
     except (KeyError, IndexError, TypeError):
         raise PresetError(f"{LIVE}: {key}", "no such key in the running preset",
                           "name a key as --set does, e.g. dream.step_size or transform[0].zoom.amount") from None
-    scheduled = {s.path: s for s in preset.schedules}
-    if path in scheduled:
-        return lambda t: scheduled[path].at(t, preset.frames)
-    if isinstance(node, bool) or not isinstance(node, (int, float)):
+    if isinstance(node, bool) or not isinstance(node, (int, float, dict, str)):
         raise PresetError(f"{LIVE}: {key}", f"is {node!r}, not a number that can change while it runs",
                           "change it in the preset and start a new render")
-    return lambda t: node
+    value = plan.value_at(path)
+    if isinstance(node, (dict, str)) and not isinstance(value(0), (int, float)):  # a mapping of its own (layers)
+        raise PresetError(f"{LIVE}: {key}", f"is {node!r}, not a number that can change while it runs",
+                          "name one number inside it, e.g. dream.layers.block9_add")
+    return value
 
 
 def _step_keyframes(values: list) -> Any:
