@@ -182,8 +182,16 @@ def cmd_layers(args) -> int:
     return EXIT_OK
 
 
-NEEDS_TENSORFLOW = {"render", "layers", "gallery"}
+NEEDS_TENSORFLOW = {"render", "layers", "gallery", "studio"}  # (studio: its model loads as it starts)
 COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
             "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}
 from .batch import cmd_batch  # noqa: E402  (its own module: grammar and command together)
 COMMANDS["batch"] = cmd_batch
+
+
+def cmd_studio(args) -> int:
+    from ..studio.command import run
+    return run(args)
+
+
+COMMANDS["studio"] = cmd_studio

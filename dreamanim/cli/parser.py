@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gallery_parser(sub)
     from .batch import add_batch_parser
     add_batch_parser(sub, _positive)
+    from ..studio import command as studio
+    st = sub.add_parser("studio", help="a local web page to watch and steer the dream live (docs/studio.md)",
+                        description=studio.DESCRIPTION, epilog="More in docs/studio.md.")
+    studio.add_arguments(st)
     return p
 
 
