@@ -363,21 +363,18 @@ def test_osc_steers_the_running_preview(studio, client):
 
 # -- the command line --
 
-def test_command_help_and_bad_options(capsys, tmp_path):
-    from dreamanim.studio.command import main
-    with pytest.raises(SystemExit) as exit:
-        main(["--help"])
-    assert exit.value.code == 0
-    out = capsys.readouterr().out
+def test_command_help_and_bad_options(run_cli, tmp_path):
+    code, out, _ = run_cli("studio", "--help")
+    assert code == 0
     for option in ("--port", "--open", "--host", "--osc", "--allow-plugins", "--upload-limit", "--folder"):
         assert option in out
-    assert main(["--port", "70000"]) == 2
-    assert capsys.readouterr().err.startswith("dreamanim: error: --port 70000: is not a TCP port")
-    assert main(["--folder", os.devnull]) == 2
-    assert "is not a plain folder" in capsys.readouterr().err
+    code, _, err = run_cli("studio", "--port", "70000")
+    assert code == 2 and err.startswith("dreamanim: error: --port 70000: is not a TCP port")
+    code, _, err = run_cli("studio", "--folder", os.devnull)
+    assert code == 2 and "is not a plain folder" in err
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert main(["--port", str(port), "--folder", str(tmp_path / "s")]) == 2
-    assert capsys.readouterr().err.startswith(f"dreamanim: error: --port {port}: cannot listen")
+        code, _, err = run_cli("studio", "--port", str(port), "--folder", str(tmp_path / "s"))
+    assert code == 2 and err.startswith(f"dreamanim: error: --port {port}: cannot listen")

@@ -1,11 +1,9 @@
 """`dreamanim studio`: argparse options in, a running studio out, until Ctrl-C (0), or a DreamanimError for bad options.
 
-    add_arguments(parser); return run(parser.parse_args())
+    add_arguments(parser); return run(parser.parse_args())   (`dreamanim studio`: cli/parser.py, cli/commands.py)
 """
 import argparse
 import secrets
-import socket
-import sys
 from pathlib import Path
 
 from ..errors import DreamanimError
@@ -38,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .context import Studio
-    from .server import serve
+    from .server import bind, serve
     settings = settings_of(args)
     sock = bind(settings.host, settings.port, "--port")
     studio = Studio(settings)
@@ -92,28 +90,3 @@ def settings_of(args: argparse.Namespace):
                              "give a folder of its own, e.g. --folder studio")
     return Settings(folder=folder, port=args.port, host=host, token=token, allow_plugins=args.allow_plugins,
                     upload_limit=int(args.upload_limit * 2**20), osc=args.osc)
-
-
-def bind(host: str, port: int, option: str) -> socket.socket:
-    """A socket bound to host:port, or the one-line error naming the option to change."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise DreamanimError(f"{option} {port}", f"cannot listen on {host}:{port}: {exc.strerror}",
-                             f"give another port, e.g. {option} {port + 1}") from None
-    return sock
-
-
-def main(argv=None) -> int:
-    """`python -m dreamanim.studio`, until the CLI has its `studio` subcommand."""
-    parser = argparse.ArgumentParser(prog="dreamanim studio", description=DESCRIPTION)
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except DreamanimError as exc:
-        print(f"dreamanim: error: {exc.line()}", file=sys.stderr)
-        return 2

@@ -3,12 +3,14 @@
     serve(studio, sock, on_ready=lambda: ...)   # blocks; returns once the server and its jobs have stopped
     with running(Settings(folder=..., port=...)) as (studio, url): ...   # in a background thread
 """
+import socket
 import threading
 import time
 from contextlib import contextmanager
 
 import uvicorn
 
+from ..errors import DreamanimError
 from .routes import build_app
 
 
@@ -51,7 +53,6 @@ def serve(studio, sock, on_ready=None) -> None:
 def running(settings):
     """A studio served in a background thread (tests, benchmarks, a notebook): yields (studio, url);
     on exit the server stops and its jobs stop before their next frame."""
-    from .command import bind
     from .context import Studio
     studio = Studio(settings)
     sock = bind(settings.host, settings.port, "--port")
@@ -69,3 +70,17 @@ def running(settings):
         thread.join(10)
         studio.close()
         sock.close()
+
+
+def bind(host: str, port: int, option: str) -> socket.socket:
+    """A socket bound to host:port, or the one-line error naming the option to change."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise DreamanimError(f"{option} {port}", f"cannot listen on {host}:{port}: {exc.strerror}",
+                             f"give another port, e.g. {option} {port + 1}") from None
+    return sock
