@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..preset import Preset
+from ..schedule.keyframes import replace_at, restore_schedules
 
 PNG_KEY = "dreamanim"
 
@@ -38,8 +39,7 @@ def resolved(preset: Preset) -> dict:
     if data.get("precision") == "auto":  # what this machine chose: another one may choose otherwise
         from ..engine.models import model_precision
         data["precision"] = model_precision(preset.model, "auto")
-    for scheduled in preset.schedules:  # the fields hold only their frame-0 values
-        _put(data, scheduled.path, scheduled.schedule.as_data())
+    data = restore_schedules(data, preset.schedules)  # the fields hold only their frame-0 values
     return {name: data[name] for name in type(preset).model_fields if name in data}  # schema order
 
 
@@ -49,7 +49,7 @@ def sidecar_text(preset: Preset) -> str:
             f"# `dreamanim render THIS_FILE -o OTHER` dreams the same frames again.\n")
     data = resolved(preset)
     for scheduled in preset.schedules:  # keyframes by number, as people write them: {0: 0.01, 30: 0.06}
-        _put(data, scheduled.path, _keyframes_by_number(scheduled.schedule.as_data()))
+        data = replace_at(data, scheduled.path, _keyframes_by_number(scheduled.schedule.as_data()))
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -78,14 +78,6 @@ def _model_defaults(model: str, dream: dict) -> None:
     entry = model_entry(model)
     dream.setdefault("layers", dict(entry.default_layers))
     dream.setdefault("step_size", entry.default_step)
-
-
-def _put(data: dict, path: tuple, value) -> None:
-    """Set data at a schedule's key path: ("dream", "step_size"), ("transform", 0, "zoom", "amount")."""
-    *parents, last = path
-    for part in parents:
-        data = data[part]
-    data[last] = value
 
 
 def _keyframes_by_number(data):

@@ -16,7 +16,7 @@ import threading
 from typing import Any, Callable, Optional
 
 from ..errors import DreamanimError, PresetError
-from ..schedule.keyframes import dotted
+from ..schedule.keyframes import dotted, replace_at
 
 LIVE = "live"       # where a live change's errors say they come from
 LIVE_SECTIONS = ("dream", "transform")
@@ -115,7 +115,6 @@ class Steering:
 
     # -- the change itself --
     def _change(self, key: str, values: Callable, recorded: Any) -> None:
-        import copy
         from ..preset import load_preset_data
         from ..preset.overrides import parse_override
         path = tuple(parse_override(f"{key}=0")[0])
@@ -124,14 +123,10 @@ class Steering:
             if current is None:
                 raise PresetError(f"{LIVE}: {key}", "nothing is rendering yet", "start the render first")
             start = self._next * self._every  # the real frame the change takes effect at
-            data = copy.deepcopy(current.resolved)
+            data = current.resolved  # (replace_at copies what it changes: the plan's own stays as it is)
             old = _value_at(current, data, path, key)
             frames = current.real_frames
-            keyframes = _step_keyframes([values(old, t, start) for t in range(frames)])
-            target = data
-            for part in path[:-1]:
-                target = target[part]
-            target[path[-1]] = keyframes
+            data = replace_at(data, path, _step_keyframes([values(old, t, start) for t in range(frames)]))
             try:
                 steered = load_preset_data(data, folder=".", where=LIVE, check_model=False, plugins="needed")
             except PresetError as exc:
