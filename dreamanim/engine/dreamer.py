@@ -8,12 +8,12 @@ and sigmas never retrace it. `traces` counts the tracings.
 """
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 
-if TYPE_CHECKING:  # the dream reads a DreamSettings' fields; the preset (a later stage) is not imported
-    from ..preset import DreamSettings
+# `settings` below is a preset.DreamSettings: the dream reads its fields, and does not import the
+# preset (a later stage), not even for type checkers.
 from .backend import DEFAULT_BACKEND, Backend, get
 from .objective_spec import ObjectiveSpec
 
@@ -35,15 +35,19 @@ class Dreamer:
         self._guides: dict[tuple, object] = {}
 
     def dream(self, frame: np.ndarray, settings: "DreamSettings", rng: np.random.Generator,
-              on_step: Optional[Callable[[float], None]] = None) -> np.ndarray:
+              on_step: Optional[Callable[[float], None]] = None,
+              step_scale: Optional[np.ndarray] = None) -> np.ndarray:
         """Return the dreamed frame (same shape, float32, 0..255). on_step(objective) after each step.
 
-        An octave stops early once its objective passes settings.max_loss."""
+        An octave stops early once its objective passes settings.max_loss. step_scale: an H x W
+        map (>= 0) multiplying the step per pixel, resized to each octave (a video frame: the
+        renewal share where the previous dream was carried, 1 where it was not); None: 1
+        everywhere, through the unscaled step (the same traced graph as without a map)."""
         from .models.device import device_scope
         with device_scope(self.device):
-            return self._dream(frame, settings, rng, on_step)
+            return self._dream(frame, settings, rng, on_step, step_scale)
 
-    def _dream(self, frame, settings, rng, on_step):
+    def _dream(self, frame, settings, rng, on_step, step_scale=None):
         b = self.backend
         h, w = frame.shape[:2]
         sizes = octave_sizes(h, w, settings.octaves, settings.octave_scale, settings.octave_range)
@@ -52,14 +56,16 @@ class Dreamer:
         weights = b.to_tensor(spec.weights(settings, self.default_layers))
         sigmas = b.to_tensor(spec.sigmas(settings))
         base = b.to_tensor(frame)
+        scale = None if step_scale is None else b.to_tensor(np.asarray(step_scale, np.float32)[..., None])
         detail = None
         for size in sizes:
             octave_base = b.resize(base, size)
             img = octave_base if detail is None else b.add_clip(octave_base, b.resize(detail, size))
-            step = self._step_for(size, spec, settings.tile_size, frame_side=max(h, w))
+            step = self._step_for(size, spec, settings.tile_size, frame_side=max(h, w), scaled=scale is not None)
+            extra = () if scale is None else (b.resize(scale, size),)
             for _ in range(settings.steps):
                 shift = b.to_tensor([rng.integers(size[0]), rng.integers(size[1])], "int32")
-                img, objective = step(img, shift, step_size, weights, sigmas)
+                img, objective = step(img, shift, step_size, weights, sigmas, *extra)
                 if on_step or settings.max_loss is not None:
                     value = float(objective)  # waits for the step: only when someone looks
                     if on_step:
@@ -94,14 +100,18 @@ class Dreamer:
                                            self._guide_features(spec, max(frame.shape[:2])),
                                            spec.weights(settings, self.default_layers))
 
-    def _step_for(self, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, frame_side: int) -> Callable:
+    def _step_for(self, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, frame_side: int,
+                  scaled: bool = False) -> Callable:
         # The spec holds everything of the objective that shapes the traced graph; the weights
         # are fed at run time, so frames whose weights differ share one trace. A guide's
-        # features are fitted to the frame's side, so that is part of the key too.
-        key = (size, spec, tile_size, frame_side if spec.guide else None)
+        # features are fitted to the frame's side, so that is part of the key too; a per-pixel
+        # step scale is one more input, so a step with it is traced apart.
+        key = (size, spec, tile_size, frame_side if spec.guide else None) + ((True,) if scaled else ())
         if key not in self._steps:
+            extra = {"scaled": True} if scaled else {}  # (a backend without maps is still called as before)
             self._steps[key] = self.backend.compile_step(self.net, size, spec, tile_size,
-                                                         self._guide_features(spec, frame_side), self._traced)
+                                                         self._guide_features(spec, frame_side), self._traced,
+                                                         **extra)
         return self._steps[key]
 
     def _traced(self) -> None:
