@@ -305,6 +305,8 @@ def test_a_live_change_is_checked_at_once(studio, client):
                         400, "live: dream.step_size", "greater than 0")
         assert_one_line(client.post(f"/api/jobs/{job['id']}/pulse", json={"key": "zoom.amount", "amount": "lots"}),
                         400, "pulse's amount must be a number")
+        assert_one_line(client.post(f"/api/jobs/{job['id']}/set", json={"key": "dream.guide", "value": "/etc/passwd"}),
+                        400, "live: dream.guide", "a live change is a number")  # no path is ever read
         assert client.get(f"/api/jobs/{job['id']}").json()["changes"] == []
         client.post(f"/api/jobs/{job['id']}/set", json={"key": "dream.step_size", "value": 0.03}).raise_for_status()
         wait_for(lambda: client.get(f"/api/jobs/{job['id']}").json()["changes"])

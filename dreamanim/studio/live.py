@@ -96,9 +96,11 @@ def check_change(data: dict, action: str, key: str, value: Any, plugins: str, fr
     where = f"live: {key}"
     if not isinstance(key, str) or not key.startswith(LIVE_ROOTS):
         raise PresetError(where, *NOT_LIVE)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):  # (so no text, and no path, is ever read)
+        raise PresetError(where, f"a live change is a number, got {value!r}" if action == "set" else
+                          f"a pulse's amount must be a number, got {value!r}",
+                          "e.g. set dream.step_size 0.03 or pulse zoom.amount 0.05; change text in the preset")
     if action == "pulse":
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise PresetError(where, f"a pulse's amount must be a number, got {value!r}", "e.g. pulse zoom.amount 0.05")
         if not isinstance(frames, int) or isinstance(frames, bool) or not 1 <= frames <= 10_000:
             raise PresetError(where, f"a pulse lasts a whole number of frames >= 1, got {frames!r}", "e.g. frames=4")
         return
