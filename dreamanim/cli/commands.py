@@ -14,6 +14,9 @@ EXIT_OK = 0
 
 def cmd_render(args) -> int:
     from ..api import render
+    if args.quiet:  # Keras' download bars too, once TensorFlow is imported (after the preset is checked)
+        from ..engine.backend import hide_progress
+        hide_progress()
     bars = None
     if not args.quiet:
         from ..rendering.progress import Bars
@@ -182,7 +185,9 @@ def cmd_layers(args) -> int:
     return EXIT_OK
 
 
-NEEDS_TENSORFLOW = {"render", "layers", "gallery", "studio"}  # (studio: its model loads as it starts)
+# Imported (quietly) before the command runs. Not render: its preset is checked first, without
+# TensorFlow, so a mistake in it is reported at once; the engine imports it (quietly) when needed.
+NEEDS_TENSORFLOW = {"layers", "gallery", "studio"}  # (studio: its model loads as it starts)
 COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
             "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}
 from .batch import cmd_batch  # noqa: E402  (its own module: grammar and command together)

@@ -80,29 +80,45 @@ class Backend(Protocol):
         """Turn off the library's own progress output (Keras' download bars)."""
 
 
+_hide_progress = set()  # backends whose progress output goes off as soon as they are imported
+
+
 def get(name: str = DEFAULT_BACKEND) -> Backend:
-    """The backend called `name`; its package (and so its library) is imported here, on first use."""
-    return importlib.import_module(BACKENDS[name])
-
-
-def quiet_import(name: str = DEFAULT_BACKEND, progress: bool = True) -> Backend:
-    """get(name) with file descriptor 2 pointed at /dev/null while the library imports.
+    """The backend called `name`; its package (and so its library) is imported here, on first use,
+    with file descriptor 2 pointed at /dev/null meanwhile.
 
     TensorFlow's C++ start-up lines (absl's pre-init warning, CUDA probing on a machine
     without a GPU) are written straight to fd 2 during the import, before any logging setting
-    is consulted. Errors still surface: as Python exceptions. progress=False also turns off
-    the library's own progress output (--quiet)."""
-    if BACKENDS[name] not in sys.modules:
+    is consulted, so the API, the CLI and the workers all start quietly. Errors still surface:
+    as Python exceptions. Nothing imports it before it is needed: a preset's mistakes are
+    reported without it."""
+    package = BACKENDS[name]
+    if package not in sys.modules:
         sys.stderr.flush()
         saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 2)
-            get(name)
+            backend = importlib.import_module(package)
         finally:
             os.dup2(saved, 2)
             os.close(saved)
             os.close(devnull)
+        if name in _hide_progress:
+            backend.hide_progress()
+    return importlib.import_module(package)
+
+
+def quiet_import(name: str = DEFAULT_BACKEND, progress: bool = True) -> Backend:
+    """get(name) now; progress=False also turns off the library's own progress output (--quiet)."""
     backend = get(name)
     if not progress:
         backend.hide_progress()
     return backend
+
+
+def hide_progress(name: str = DEFAULT_BACKEND) -> None:
+    """--quiet without importing the library now: its progress output goes off when it is imported
+    (at once if it already is)."""
+    _hide_progress.add(name)
+    if BACKENDS[name] in sys.modules:
+        get(name).hide_progress()

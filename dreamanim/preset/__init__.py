@@ -57,8 +57,6 @@ def load_preset_data(data: dict, overrides: typing.Sequence[str] = (), *, folder
         dream = scheduled.at_frame(lambda: settings_at(preset.dream, dream_schedules, 0, preset.frames), where)
         preset = preset.model_copy(update={"dream": dream})
         preset._dream_schedules = tuple(dream_schedules)
-    if check_model:
-        checks.check_model(preset, where)
     checks.load_plugins_for(preset, plugins, where)  # once, for everything below
     chain = build_chain(preset, where)
     preset = with_full_params(preset, chain)
@@ -66,6 +64,8 @@ def load_preset_data(data: dict, overrides: typing.Sequence[str] = (), *, folder
     scheduled.check_dream_schedules(preset, where)
     check_chain_schedules(preset, where)
     checks.check_files(preset, where)
+    if check_model:  # last: the model's layers need TensorFlow, every check above is made without it
+        checks.check_model(preset, where)
     preset._contents = content_digests(preset, where)
     return video.settle_outputs(preset, where)
 

@@ -5,7 +5,6 @@
 from typing import Optional
 
 import numpy as np
-from scipy import ndimage
 
 from ..common.digests import data_sha256
 from .still import Still
@@ -76,6 +75,7 @@ def _upsample(grid: np.ndarray, size: int) -> np.ndarray:
     if grid.shape[0] == size:
         return grid
     factor = size / grid.shape[0]
+    from scipy import ndimage  # (here: a preset's mistakes are reported without loading SciPy)
     return ndimage.zoom(grid, (factor, factor, 1), order=3, mode="reflect", grid_mode=True)[:size, :size]
 
 

@@ -6,11 +6,16 @@
 """
 import contextlib
 import importlib
+import os
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import tensorflow as tf
+
+# TensorFlow's C++ log (CUDA probing: "failed call to cuInit" on a machine without a GPU) is not
+# for users of the CLI or the API; TF_CPP_MIN_LOG_LEVEL set by the user still wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf  # noqa: E402
 
 from .steps import add_clip, compile_step, guide_features, objective, resize, tiled_gradient  # noqa: F401
 
