@@ -380,3 +380,33 @@ def test_command_help_and_bad_options(run_cli, tmp_path):
         port = taken.getsockname()[1]
         code, _, err = run_cli("studio", "--port", str(port), "--folder", str(tmp_path / "s"))
     assert code == 2 and err.startswith(f"dreamanim: error: --port {port}: cannot listen")
+
+
+def test_ctrl_c_stops_the_studio_and_its_job_keeps_its_frames(tmp_path):
+    """A real `dreamanim studio` process: Ctrl-C mid-preview exits 130 soon, the frames stay, and the
+    CLI's --resume finishes the job from the preset the job kept beside them."""
+    import signal
+    import subprocess
+    import sys
+    port, folder = free_port(), tmp_path / "s"
+    proc = subprocess.Popen([sys.executable, "-m", "dreamanim", "studio", "--port", str(port), "--folder", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            preset = tiny(shipped(c, "zoom"), frames=40)
+            job = c.post("/api/jobs", json={"kind": "render", "preset": preset}).json()
+            wait_for(lambda: c.get(f"/api/jobs/{job['id']}").json()["done"] >= 2, timeout=120)
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert code == 130, proc.stderr.read()
+    base = folder / "jobs" / job["id"] / "render"
+    kept = sorted((base.parent / "render.frames").glob("frame_*.png"))
+    assert 2 <= len(kept) < 40
+    from dreamanim.cli.main import main
+    assert main(["render", str(base.parent / "render.yaml"), "-o", str(base), "--resume", "--quiet"]) == 0
+    assert len(list((base.parent / "render.frames").glob("frame_*.png"))) == 40
+    with Image.open(base.parent / "render.gif") as gif:
+        assert gif.n_frames == 40
