@@ -8,12 +8,13 @@ line with
     s_per_frame     wall seconds per frame of the render (model load and tracing included once)
     peak_rss_mb     the process's peak memory by the end of the render
 With --speed it instead renders --frames frames of a clip scaled to --width (e.g. 1280x720)
-with the flow mode and prints the seconds per frame and the share spent decoding the clip and
-computing the flow (the rest is the dream); with --memory it renders the clip once and then
+with the flow mode (at --cadence) and prints the seconds per frame, timed from the frames' files
+with the first (tracing) frames left out, and its split: decode, flow, dream, write; with --memory it renders the clip once and then
 four times as long (the clip looped) and prints the peak RSS of each run (a stream: flat).
 
     python benchmarks/flicker.py --clip presets/clip.mp4 --size 320 --frames 24
-    python benchmarks/flicker.py --speed --width 1280 --frames 8
+    python benchmarks/flicker.py --hard --frames 0 --modes none,flow,flow/2,flow/3
+    python benchmarks/flicker.py --speed --width 1280 --frames 12 [--cadence 2]
 """
 import argparse
 import json
@@ -44,35 +45,117 @@ def preset(clip: Path, size: int, frames: int, mode: str, extra: dict) -> Path:
     return path
 
 
+def source_motion(src: list) -> tuple[list, list, list]:
+    """Per transition t-1 -> t of the source: (consistency masks, moving-pixel maps, cut frames).
+    Moving = the source flow moves the pixel more than a pixel, or it is newly revealed."""
+    from dreamanim.source.coherence import consistency_mask, flow, scene_cut
+    masks, moving, cuts = [None], [None], []
+    for t in range(1, len(src)):
+        pull = flow(src[t - 1], src[t])
+        mask = consistency_mask(pull, flow(src[t], src[t - 1]))
+        masks.append(mask)
+        moving.append((np.hypot(pull[..., 0], pull[..., 1]) > 1.0) | (mask < 0.5))
+        if scene_cut(mask):
+            cuts.append(t)
+    return masks, moving, cuts
+
+
+def measures(out: list, src: list, cadence: int = 1) -> dict:
+    """Warping error and strength of dreamed frames `out` over source frames `src`, overall and on
+    the hard parts: moving pixels, the last third of each shot, the three frames after each cut;
+    with the warping error of the transitions into in-betweens (frames t % cadence != 0) apart."""
+    from dreamanim.source.coherence import warping_error
+    masks, moving, cuts = source_motion(src)
+    n = len(out)
+    diff = [np.abs(o - s).mean(axis=-1) for o, s in zip(out, src)]
+    errors = {t: warping_error(out[t - 1], out[t], src[t - 1], src[t], masks[t]) for t in range(1, n) if t not in cuts}
+    starts = [0, *cuts, n]
+    shots = list(zip(starts[:-1], starts[1:]))
+    last_thirds = [t for a, b in shots for t in range(b - (b - a) // 3, b)]
+    after_cuts = [t for c in cuts for t in range(c, min(c + 3, n))]
+    moving_strength = sum(float(diff[t][moving[t]].sum()) for t in range(1, n) if t not in cuts) / max(
+        1, sum(int(moving[t].sum()) for t in range(1, n) if t not in cuts))
+    made = {"warping_error": float(np.nanmean(list(errors.values()))),
+            "strength": float(np.mean([d.mean() for d in diff])),
+            "strength_moving": moving_strength,
+            "strength_last_third": float(np.mean([diff[t].mean() for t in last_thirds])),
+            "strength_after_cuts": float(np.mean([diff[t].mean() for t in after_cuts])) if cuts else None,
+            "cuts": cuts}
+    for k in (2, 3):  # the transitions that land on what would be an in-between at cadence k
+        made[f"warping_error_inbetween_c{k}"] = float(np.nanmean([e for t, e in errors.items() if t % k]))
+    return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in made.items()}
+
+
 def steadiness(args) -> None:
     from dreamanim.source.clip import ClipReader
-    from dreamanim.source.coherence import warping_error
     from dreamanim.preset import load_preset
     from dreamanim.rendering.loop import render
     from dreamanim.rendering.plan import Plan
     from dreamanim.source.video_span import clip_span
     import imageio.v3 as iio
-    for mode in args.modes.split(","):
-        p = load_preset(preset(args.clip, args.size, args.frames, mode, json.loads(args.set)))
+    src, rows = None, []
+    for name in args.modes.split(","):
+        mode, _, cadence = name.partition("/")  # flow/2: flow at cadence 2
+        extra = json.loads(args.set)
+        if cadence:
+            extra["cadence"] = int(cadence)
+        p = load_preset(preset(args.clip, args.size, args.frames, mode, extra))
         out_base = Path(tempfile.mkdtemp()) / mode
         started = time.perf_counter()
         render(Plan(p), out_base)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the render's, before the frames are read back
-        out = [iio.imread(f).astype(np.float32) for f in sorted(Path(f"{out_base}.frames").glob("frame_*.png"))]
-        src = list(ClipReader(p.input, p.size, clip_span(p.input, p.clip, "input")))[:len(out)]
-        err = np.nanmean([warping_error(out[t - 1], out[t], src[t - 1], src[t]) for t in range(1, len(out))])
-        strength = np.mean([np.abs(o - s).mean() for o, s in zip(out, src)])
-        print(json.dumps({"mode": mode, "clip": str(args.clip), "size": args.size, "frames": len(out),
+        files = sorted(Path(f"{out_base}.frames").glob("frame_*.png"))
+        out = [iio.imread(f).astype(np.float32) for f in files]
+        if src is None:
+            src = list(ClipReader(p.input, p.size, clip_span(p.input, p.clip, "input")))[:len(out)]
+        # Time per frame from the frames' files, the first frames (tracing) left out: a cadence
+        # saves its in-betweens with the next dreamed frame, so time from frame 2N on.
+        first = 2 * int(cadence or 1)
+        warm = (files[-1].stat().st_mtime - files[first].stat().st_mtime) / (len(files) - 1 - first)
+        if args.sheet:
+            rows.append((name, [out[t] for t in args.sheet_frames]))
+        print(json.dumps({"mode": name, "clip": str(args.clip), "size": args.size, "frames": len(out),
                           "dream": p.dream.model_dump(include={"steps", "step_size", "octaves"}),
-                          "coherence": p.coherence.model_dump(), "warping_error": round(float(err), 2),
-                          "strength": round(float(strength), 2), "s_per_frame": round(seconds / len(out), 3),
-                          "peak_rss_mb": round(peak)}))
+                          "coherence": p.coherence.model_dump(), **measures(out, src, int(cadence or 1)),
+                          "s_per_frame": round(seconds / len(out), 3), "s_per_frame_warm": round(warm, 3),
+                          "peak_rss_mb": round(peak)}), flush=True)
+    if args.sheet:
+        contact_sheet(args.sheet, [("source", [src[t] for t in args.sheet_frames]), *rows], args.sheet_frames)
+
+
+def contact_sheet(path: Path, rows: list, frames: list) -> None:
+    """One row per mode (the source first), one column per frame, labelled; JPEG or PNG by suffix."""
+    from PIL import Image, ImageDraw
+    h, w = rows[0][1][0].shape[:2]
+    label = 70
+    sheet = Image.new("RGB", (label + w * len(frames), h * len(rows)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for r, (name, images) in enumerate(rows):
+        draw.text((4, r * h + h // 2 - 6), name, fill="black")
+        for c, image in enumerate(images):
+            sheet.paste(Image.fromarray(np.clip(np.rint(image), 0, 255).astype(np.uint8)), (label + c * w, r * h))
+    for c, t in enumerate(frames):
+        draw.text((label + c * w + 4, 2), f"frame {t}", fill="white")
+    sheet.save(path, quality=88)
+
+
+def hard_clip() -> Path:
+    """examples/make_hard_clip.py's clip, made in a temporary folder."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_hard_clip", REPO / "examples" / "make_hard_clip.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(Path(tempfile.mkdtemp()) / "hard_clip.mp4")
 
 
 def speed(args) -> None:
-    """Seconds per frame at --width and the share spent decoding + computing the flow."""
+    """Seconds per frame at --width, timed from the frames' files (frames 0 and 1, which trace the
+    steps, left out), and where the time goes: decoding, optical flow, the dream, the frame's
+    PNG (the rest: carrying the detail, masks, the loop)."""
     import imageio_ffmpeg
+    from dreamanim.engine import dreamer as dreamer_module
+    from dreamanim.rendering import store as store_module
     from dreamanim.source import coherence
     from dreamanim.source import video as video_source
     from dreamanim.preset import load_preset
@@ -82,7 +165,7 @@ def speed(args) -> None:
     height = round(args.width * 9 / 16 / 2) * 2
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-stream_loop", "3", "-i", str(args.clip),
                     "-vf", f"scale={args.width}:{height}", "-c:v", "libx264", "-crf", "18", "-an", str(big)], check=True)
-    spent = {"flow": 0.0, "decode": 0.0}
+    spent = {"decode": [], "flow": [], "dream": [], "write": []}
 
     def timed(fn, key):
         def run(*a, **k):
@@ -90,19 +173,28 @@ def speed(args) -> None:
             try:
                 return fn(*a, **k)
             finally:
-                spent[key] += time.perf_counter() - t
+                spent[key].append(time.perf_counter() - t)
         return run
-    coherence.flow = timed(coherence.flow, "flow")  # carry() looks flow up in its module
-    reader_frame = video_source.ClipReader.frame
-    video_source.ClipReader.frame = timed(reader_frame, "decode")
-    p = load_preset(preset(big, args.width, args.frames, "flow", json.loads(args.set)))
-    started = time.perf_counter()
-    render(Plan(p), Path(tempfile.mkdtemp()) / "speed")
-    total = time.perf_counter() - started
-    print(json.dumps({"size": f"{args.width}x{height}", "frames": args.frames, "s_per_frame": round(total / args.frames, 2),
-                      "decode_s": round(spent["decode"], 2), "flow_s": round(spent["flow"], 2),
-                      "decode_flow_share": round((spent["decode"] + spent["flow"]) / total, 3),
-                      "dream": p.dream.model_dump(include={"steps", "step_size", "octaves"})}))
+    coherence.flow = timed(coherence.flow, "flow")  # carry() and inbetween() look flow up in their module
+    video_source.ClipReader.frame = timed(video_source.ClipReader.frame, "decode")
+    dreamer_module.Dreamer.dream = timed(dreamer_module.Dreamer.dream, "dream")
+    store_module.FrameStore.save = timed(store_module.FrameStore.save, "write")
+    extra = json.loads(args.set)
+    if args.cadence > 1:
+        extra["cadence"] = args.cadence
+    p = load_preset(preset(big, args.width, args.frames, "flow", extra))
+    out = Path(tempfile.mkdtemp()) / "speed"
+    render(Plan(p), out)
+    files = sorted(Path(f"{out}.frames").glob("frame_*.png"))
+    first = 2 * args.cadence  # tracing done by then (a cadence saves its in-betweens with the next dream)
+    per_frame = (files[-1].stat().st_mtime - files[first].stat().st_mtime) / (len(files) - 1 - first)
+    skip = {"decode": 2 * args.cadence + 1, "flow": 4 * args.cadence, "dream": 2, "write": first + 1}
+    split = {k: round(float(np.sum(v[skip[k]:])) / max(1, len(files) - 1 - first), 3) for k, v in spent.items()}
+    print(json.dumps({"size": f"{args.width}x{height}", "frames": args.frames, "cadence": args.cadence,
+                      "s_per_frame": round(per_frame, 3), "split_s_per_frame": split,
+                      "dream_s_median": round(float(np.median(spent["dream"][2:])), 3),
+                      "dream": p.dream.model_dump(include={"steps", "step_size", "octaves"}),
+                      "coherence": p.coherence.model_dump()}))
 
 
 def memory(args) -> None:
@@ -123,14 +215,20 @@ def memory(args) -> None:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clip", type=Path, default=REPO / "presets" / "clip.mp4")
+    p.add_argument("--hard", action="store_true", help="the clip of examples/make_hard_clip.py instead")
     p.add_argument("--size", type=int, default=320)
     p.add_argument("--frames", type=int, default=24, help="frames to render (0: the whole clip)")
-    p.add_argument("--modes", default="none,blend,flow")
+    p.add_argument("--modes", default="none,blend,flow", help="coherence modes; flow/2: flow at cadence 2")
     p.add_argument("--set", default="{}", help='JSON merged into the preset, e.g. \'{"coherence": {"decay": 0.95}}\'')
     p.add_argument("--speed", action="store_true")
     p.add_argument("--width", type=int, default=1280)
+    p.add_argument("--cadence", type=int, default=1, help="--speed: dream every N-th frame")
     p.add_argument("--memory", action="store_true")
+    p.add_argument("--sheet", type=Path, help="also write the frames --sheet-frames of the source and each mode side by side")
+    p.add_argument("--sheet-frames", type=lambda v: [int(x) for x in v.split(",")], default=[14, 15, 16, 28, 29, 30])
     args = p.parse_args(argv)
+    if args.hard:
+        args.clip = hard_clip()
     if args.frames == 0:
         from dreamanim.source.clip import probe
         args.frames = probe(args.clip).frames

@@ -147,3 +147,23 @@ def test_memory_does_not_grow_with_clip_length(tmp_path):
     all_frames = n_long * 75 * 100 * 3 * 4  # what holding the long clip as float32 would take
     assert p_long < all_frames / 4
     assert p_long < 2 * p_short + 200_000
+
+
+def test_non_square_pixels_are_decoded_at_the_display_aspect_and_rotation_still_turns_them(made):
+    """A clip stored 64x48 with 2:1 pixels (setsar=2) is shown 128x48: stretched the long way,
+    never shrunk; with a 90 degree display rotation on top it is 48x128, turned."""
+    wide, turned = made["folder"] / "sar2.mp4", made["folder"] / "sar2_rotated.mp4"
+    ffmpeg("-i", str(made["mute"]), "-vf", "setsar=2", "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv444p",
+           "-preset", "ultrafast", str(wide))
+    ffmpeg("-display_rotation", "90", "-i", str(wide), "-c", "copy", str(turned))
+    info = probe(wide)
+    assert (info.width, info.height, info.frames) == (2 * W, H, FRAMES)
+    frames = list(ClipReader(wide, 2 * W))
+    assert frames[0].shape == (H, 2 * W, 3)
+    stretched = np.repeat(made["frames"][3], 2, axis=1)  # each stored pixel twice as wide
+    assert np.abs(frames[3] - stretched)[2:-2, 4:-4].mean() < 4
+    info = probe(turned)
+    assert (info.width, info.height) == (H, 2 * W)
+    upright = next(iter(ClipReader(turned, 2 * W)))
+    assert upright.shape == (2 * W, H, 3)
+    assert np.abs(np.rot90(upright, -1) - frames[0])[4:-4, 4:-4].mean() < 4  # turned back: the same picture

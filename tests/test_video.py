@@ -133,3 +133,14 @@ def test_transforms_move_the_carried_dream(clip, tmp_path):
     assert np.abs(plain[2] - moved[2]).mean() > 1.0      # later ones start from the zoomed dream
     # only the dream's detail is moved: the picture under it stays the clip's
     assert np.abs(moved[2] - clip["frames"][2]).mean() < np.abs(moved[2] - clip["frames"][0]).mean()
+
+
+def test_a_clip_with_non_square_pixels_renders_at_its_display_width(clip, tmp_path, run_cli):
+    from clips import ffmpeg
+    wide = tmp_path / "sar2.mp4"  # stored 64x48, shown 128x48
+    ffmpeg("-i", str(clip["mute"]), "-vf", "setsar=2", "-c:v", "libx264", "-preset", "ultrafast", str(wide))
+    code, _, err = run_cli("render", video_preset(tmp_path, wide, size=128, frames=2, dream={"steps": 1, "octaves": 1},
+                                                  first_frame={"steps": 1}), "-o", tmp_path / "w", "--quiet")
+    assert code == 0, err
+    assert [f.shape for f in frames_of(tmp_path / "w.frames")] == [(48, 128, 3)] * 2
+    assert (probe(tmp_path / "w.mp4").width, probe(tmp_path / "w.mp4").height) == (128, 48)

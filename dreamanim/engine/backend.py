@@ -22,7 +22,7 @@ BACKENDS = {
 }
 DEFAULT_BACKEND = "tensorflow"
 
-# (img, shift, step_size, weights, sigmas) => (img after one step, objective before it)
+# (img, shift, step_size, weights, sigmas[, scale]) => (img after one step, objective before it)
 Step = Callable[..., tuple]
 
 
@@ -43,12 +43,15 @@ class Backend(Protocol):
 
     # The dream.
     def compile_step(self, net, size: tuple[int, int], spec, tile_size: int, guides: Mapping,
-                     on_trace: Callable[[], None]) -> Step:
+                     on_trace: Callable[[], None], scaled: bool = False) -> Step:
         """One gradient-ascent step on an image of `size`, compiled once: the objective of
         `spec` (ObjectiveSpec; guides from guide_features) taken tile by tile under the roll
         `shift` (2 ints), the gradient smoothed and normalised as the spec says, times
         step_size, added and clipped to 0..255. weights and sigmas are run-time inputs, so
-        new values never recompile it; on_trace() is called each time it is (re)traced."""
+        new values never recompile it; on_trace() is called each time it is (re)traced.
+        scaled=True: the step takes a sixth input, `scale` (H x W x 1 tensor), multiplying the
+        step per pixel (a video frame renews carried detail gently and dreams new content fully);
+        scaled=False must compile exactly the step without it."""
 
     def tiled_gradient(self, net, img: np.ndarray, shift: tuple[int, int], spec, tile_size: int,
                        guides: Mapping, weights: Sequence[float]) -> np.ndarray:

@@ -129,6 +129,8 @@ class Preset(Strict):
     clip: Clip = Clip()                  # a video input: the part dreamed (unused with a still)
     coherence: Coherence = Coherence()   # a video input: how frames carry the dream on (flow by default)
     fps: Optional[float] = Field(None, gt=0, le=1000)  # an image sequence input: its frame rate (24 unless given)
+    # dream every N-th frame; the frames between are the dreamed ones interpolated along the motion
+    cadence: int = Field(1, ge=1, le=24)
     # true/false: keep/drop a video input's sound; a file (relative to the preset): a soundtrack for any
     # input, analysed into audio features for the expressions and carried by the MP4 / WebM
     audio: bool | FilePath = True
@@ -188,11 +190,11 @@ class Preset(Strict):
             steps.append({"name": name, "params": params or {}})
         return steps
 
-    def dream_for(self, t: int) -> DreamSettings:
+    def dream_for(self, t: int, fresh: bool = False) -> DreamSettings:
         """Dream settings for frame t: schedules at their frame-t values; frame 0 takes the
-        first_frame overrides."""
+        first_frame overrides, and so does a frame that starts afresh (fresh: a video's scene cut)."""
         dream = settings_at(self.dream, self._dream_schedules, t, self.frames)
-        if t > 0:
+        if t > 0 and not fresh:
             return dream
         changes = {k: v for k, v in self.first_frame.model_dump().items() if v is not None}
         if "octaves" in changes:  # frame 0's own octave count replaces the dream's octave_range
@@ -204,9 +206,11 @@ class Preset(Strict):
         not where its files are: their contents count)."""
         keys = self.model_dump(mode="json", exclude={"outputs", "loop", "seamless", "output", "device", "audio",
                                                      "input", "weights", "audio_span", "audio_smooth",
-                                                     "fps"})
+                                                     "fps", "cadence"})
         if self.fps is not None:  # (left out when not given: the frames of earlier renders keep their hash)
             keys["fps"] = self.fps
+        if self.cadence != 1:  # (likewise)
+            keys["cadence"] = self.cadence
         if self._audio is not None:  # the features the expressions read (the file's contents count below)
             keys["audio"] = {"fps": self._audio.fps, **self.model_dump(mode="json", include={"audio_span",
                                                                                             "audio_smooth"})}

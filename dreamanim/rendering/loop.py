@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Protocol
 
+import numpy as np
+
 from .color_lock import FrameZeroLock
 from ..motion.context import rng_for
 from .lock import OutputLock, owner_text
@@ -15,6 +17,7 @@ from .files import RenderFiles
 from .plan import Plan
 from .steering import Steering
 from .store import FrameStore
+from ..common.pixels8 import to_uint8
 from ..common.writers import make_folder
 
 
@@ -68,22 +71,33 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                 saved = store.last_saved()
                 if steering:
                     steering.attach(plan)
+                # With a cadence, frame k (dreamed) is held until the in-betweens before it are saved:
+                # frames go to disk in order, so --resume picks up at the first missing one.
+                held: dict[int, np.ndarray] = {}
                 for t in todo:
                     if steering and (steered := steering.before(t, store.done)) is not None:
                         plan = steered  # recorded with the frames from this one on
                         store.retag(plan.identity(), plan.manifest())
-                    frame = plan.source.begin(t, saved, lambda f, t=t: plan.move(f, t - 1))
-                    settings = plan.dream_for(t)
-                    if progress:
-                        progress.frame(t, dreamer.steps_for(frame.shape[:2], settings))
-                    objective = []
-                    frame = dreamer.dream(frame, settings, rng_for(plan.seed, t, "dream"),
-                                          on_step=lambda v: (objective.append(v), progress and progress.step(v)))
-                    saved = store.save(t, lock(t, frame))
+                    k = plan.dreamed_for(t)        # t itself, or the dreamed frame after in-between t
+                    before = plan.dreamed_before(k)  # the dreamed frame k carries on (None for frame 0)
+                    if k not in held:
+                        previous = None if before is None else saved if before == t - 1 else store.read(before)
+                        start = plan.source.begin(k, previous, lambda f, a=before, k=k: plan.move(f, a, k - a),
+                                                  since=1 if before is None else k - before)
+                        settings = plan.dream_for(k, start)
+                        if progress:
+                            progress.frame(t, dreamer.steps_for(start.frame.shape[:2], settings))
+                        objective = []
+                        frame = dreamer.dream(start.frame, settings, rng_for(plan.seed, k, "dream"),
+                                              on_step=lambda v: (objective.append(v), progress and progress.step(v)),
+                                              step_scale=plan.step_scale(start))
+                        held[k] = to_uint8(lock(k, frame)).astype(np.float32)  # as it will be stored
+                        result.objectives.append(objective[-1])
+                    frame = held.pop(k) if t == k else plan.between(t, before, k, store.read(before), held[k])
+                    saved = store.save(t, frame)
                     result.rendered += 1
                     if steering:
                         steering.saved(t, store.path(t))
-                    result.objectives.append(objective[-1])
                     if progress:
                         progress.frame_done(t)
                 result.traces = dreamer.traces - traced

@@ -21,7 +21,7 @@ from ..motion.context import FrameContext, rng_for
 
 if TYPE_CHECKING:  # config (pydantic) loads only when a plan is made: `--help` stays fast
     from ..preset import DreamSettings, Preset
-    from ..source.table import Source
+    from ..source.table import Source, Start
 
 DEFAULT_EVERY = 4
 PREVIEW_SIZE = 256  # pixels on the longer side: measured, the best look for the time (docs/previews.md)
@@ -43,8 +43,9 @@ class Plan:
         set_("frames", math.ceil(p.frames / every))    # frames this plan dreams
         set_("size", min(p.size, PREVIEW_SIZE) if every > 1 else p.size)
         set_("seed", p.seed)
+        set_("cadence", 1 if every > 1 else p.cadence)  # frames dreamed apart (a preview dreams each it shows)
         set_("source", source or open_source(p.input, self.size, p.seed, p.noise.model_dump(), clip=p.clip,
-                                             coherence=p.coherence, every=every, fps=p.fps))
+                                             coherence=p.coherence, every=every, fps=p.fps, cadence=self.cadence))
         # The model, with what it would choose by itself named once (the dreamer, the sidecar and the
         # carried-frame step all take these).
         set_("model", p.model)
@@ -86,25 +87,52 @@ class Plan:
             node = node[part]
         return lambda t: node
 
-    def dream_for(self, i: int) -> "DreamSettings":
-        """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a video
-        frame that carries the previous dream on renews it with `coherence.renew` of the step."""
-        settings = self._preset.dream_for(i * self.every)
-        if i == 0:
+    def dream_for(self, i: int, start: "Optional[Start]" = None) -> "DreamSettings":
+        """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a frame
+        that starts afresh (start.fresh: a video's scene cut) dreams as frame 0 does."""
+        fresh = start is not None and start.fresh
+        settings = self._preset.dream_for(i * self.every, fresh=fresh)
+        if i == 0 or fresh:
             return settings
         if self.preview:
             settings = settings.model_copy(update={"steps": settings.steps * self.every})
-        coherence = self._preset.coherence
-        if self.source.fps is not None and coherence.mode == "flow":  # a moving picture carrying a dream
-            step = settings.step_size or self.default_step
-            settings = settings.model_copy(update={"step_size": step * coherence.renew})
         return settings
 
-    def move(self, frame: np.ndarray, i: int) -> np.ndarray:
-        """Frame i moved on to where frame i+1 starts: the chain at each real frame in between."""
-        for t in range(i * self.every, (i + 1) * self.every):
+    def step_scale(self, start: "Start") -> Optional[np.ndarray]:
+        """The step per pixel, as a share of the step size, or None (the full step everywhere):
+        a video frame carrying the previous dream along the flow renews it with `coherence.renew`
+        of the step where the detail was carried (start.carried = 1), and dreams fully where
+        nothing was (new content: moving things, what they reveal; a scene cut is fresh)."""
+        if start.carried is None or start.fresh:
+            return None
+        renew = self._preset.coherence.renew
+        return (1.0 - (1.0 - renew) * start.carried).astype(np.float32)
+
+    def move(self, frame: np.ndarray, i: int, n: int = 1) -> np.ndarray:
+        """Frame i moved on to where frame i+n starts: the chain at each real frame in between."""
+        for t in range(i * self.every, (i + n) * self.every):
             frame = self.chain(frame, FrameContext(t, self.real_frames, rng_for(self.seed, t)))
         return frame
+
+    # -- cadence: frames 0, N, 2N, ... and the last are dreamed; those between are interpolated --
+    def dreamed_for(self, t: int) -> int:
+        """The dreamed frame that frame t is, or the next one after it (its in-betweens come first)."""
+        return min(t + (-t) % self.cadence, self.frames - 1)
+
+    def dreamed_before(self, t: int) -> Optional[int]:
+        """The dreamed frame before frame t (None for frame 0): the one t's dream carries on."""
+        return None if t == 0 else (t - 1) - (t - 1) % self.cadence
+
+    def between(self, t: int, a: int, b: int, dream_a: np.ndarray, dream_b: np.ndarray) -> np.ndarray:
+        """In-between frame t of the dreamed frames a < t < b: a moving picture's along its source
+        flow onto source frame t, a still's dream a moved on by the chain with dream b pulled onto it
+        (source/coherence.py inbetween, inbetween_moved)."""
+        from ..source.coherence import inbetween, inbetween_moved
+        alpha = (t - a) / (b - a)
+        if self.source.fps is not None:
+            src = self.source.frame
+            return inbetween(src(t), src(a), src(b), dream_a, dream_b, alpha)
+        return inbetween_moved(self.move(dream_a, a, t - a), dream_b, alpha)
 
     def identity(self) -> dict:
         """Everything that decides the frames: the frame store resumes only frames made under it.

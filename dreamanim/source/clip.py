@@ -28,10 +28,11 @@ class ClipInfo:
     fps: float          # frames per second of the stream as read (constant rate)
     frames: int         # exact: counted by decoding at that rate
     duration: float     # seconds of picture: frames / fps
-    width: int          # of the decoded frames (after the rotation a phone recorded)
+    width: int          # of the decoded frames (after the rotation a phone recorded, at square pixels)
     height: int
     has_audio: bool
     stream: int = 0     # index of the video stream read (cover art is skipped)
+    sar: Fraction = Fraction(1)  # the stored pixels' aspect (width / height); decoded at 1:1
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,13 @@ def probe(path: Union[str, Path], where: str = "input") -> ClipInfo:
     header = run_ffmpeg(["-i", str(path)])[1]  # no output file: ffmpeg only describes the input
     if "Input #0" not in header:
         raise InputError(where, f"cannot read video {path}: {last_line(header)}", CLIP_FIX)
-    stream, fps = _video_stream(header, path, where)
-    frames, width, height = _count(path, stream, fps)
+    stream, fps, sar = _video_stream(header, path, where)
+    frames, width, height = _count(path, stream, fps, sar)
     if frames == 0:
         raise InputError(where, f"video {path} has no frames that decode", CLIP_FIX)
     return ClipInfo(fps=fps, frames=frames, duration=frames / fps, width=width, height=height,
                     has_audio=re.search(r"Stream #0:\d+\S*: Audio:", header) is not None,
-                    stream=stream)
+                    stream=stream, sar=sar)
 
 
 def trim(info: ClipInfo, start: Optional[Mark] = None, end: Optional[Mark] = None,
@@ -209,14 +210,23 @@ class ClipReader:
             raw.close()
 
 
+# Non-square pixels (anamorphic DVD, HDV, some phones) shown as they are meant to be: the longer
+# way stretched (never a side shrunk), after the rotation ffmpeg applies first (it turns the
+# aspect too, which is why `sar` is read inside the filter and not from the header).
+SQUARE_PIXELS = ("scale='if(gt(sar,1),trunc(iw*sar+0.5),iw)':'if(gt(sar,1),ih,trunc(ih/sar+0.5))'"
+                 ":flags=lanczos,setsar=1")
+
+
 def _read_args(info: ClipInfo) -> list[str]:
-    """The same stream and rate for counting and reading: the count is what the reader yields."""
-    return ["-map", f"0:{info.stream}", "-fps_mode", "cfr", "-r", _rate_arg(info.fps)]
+    """The same stream, rate and pixel shape for counting and reading: the count and the size
+    are what the reader yields. Square-pixel clips get no filter at all (their decode is unchanged)."""
+    square = [] if info.sar == 1 else ["-vf", SQUARE_PIXELS]
+    return ["-map", f"0:{info.stream}", *square, "-fps_mode", "cfr", "-r", _rate_arg(info.fps)]
 
 
-def _count(path: Path, stream: int, fps: float) -> tuple[int, int, int]:
+def _count(path: Path, stream: int, fps: float, sar: Fraction = Fraction(1)) -> tuple[int, int, int]:
     """(frames, width, height) as the reader will see them, by decoding to ffmpeg's null sink."""
-    info = ClipInfo(fps=fps, frames=0, duration=0.0, width=0, height=0, has_audio=False, stream=stream)
+    info = ClipInfo(fps=fps, frames=0, duration=0.0, width=0, height=0, has_audio=False, stream=stream, sar=sar)
     log = run_ffmpeg(["-i", str(path), *_read_args(info), "-f", "null", "-"])[1]
     counts = re.findall(r"frame=\s*(\d+)", log)
     output = log.split("Output #0", 1)[-1]
@@ -226,8 +236,9 @@ def _count(path: Path, stream: int, fps: float) -> tuple[int, int, int]:
     return (int(counts[-1]) if counts else 0), int(size.group(1)), int(size.group(2))
 
 
-def _video_stream(header: str, path: Path, where: str) -> tuple[int, float]:
-    """(stream index, frames per second) of the first real video stream in `ffmpeg -i` output."""
+def _video_stream(header: str, path: Path, where: str) -> tuple[int, float, Fraction]:
+    """(stream index, frames per second, sample aspect ratio) of the first real video stream in
+    `ffmpeg -i` output (an unknown or 0:1 aspect is square)."""
     for line in header.splitlines():
         found = re.match(r"\s*Stream #0:(\d+)\S*: Video: (.*)", line)
         if not found or "(attached pic)" in line:  # an album cover is not a video
@@ -235,7 +246,10 @@ def _video_stream(header: str, path: Path, where: str) -> tuple[int, float]:
         rate = re.search(r"([\d.]+) fps", line) or re.search(r"([\d.]+) tbr", line)
         if rate is None or float(rate.group(1)) <= 0:
             raise InputError(where, f"video {path} has no frame rate", CLIP_FIX)
-        return int(found.group(1)), float(_rate(rate.group(1)))
+        sar = re.search(r"\[SAR (\d+):(\d+) DAR", line)
+        aspect = Fraction(int(sar.group(1)), int(sar.group(2))) if sar and int(sar.group(1)) and int(sar.group(2)) \
+            else Fraction(1)
+        return int(found.group(1)), float(_rate(rate.group(1))), aspect
     raise InputError(where, f"{path} has no video stream", CLIP_FIX)
 
 

@@ -91,6 +91,34 @@ def carry(prev_dream: np.ndarray, prev_source: np.ndarray, new_source: np.ndarra
     return np.clip(start, 0.0, 255.0).astype(np.float32), mask, False
 
 
+def inbetween(src: np.ndarray, src_a: np.ndarray, src_b: np.ndarray, dream_a: np.ndarray,
+              dream_b: np.ndarray, alpha: float) -> np.ndarray:
+    """A frame between two dreamed frames of a moving picture (a cadence's in-between), on its
+    own source frame `src`: the detail of dream_a (on src_a, before) and of dream_b (on src_b,
+    after) each pulled along the source flow onto src, and mixed by closeness in time (alpha:
+    0 at a, 1 at b) times each one's consistency mask, so a pixel hidden in one of them takes the
+    other's detail alone (occlusion-aware). A pixel neither of them shows gets none."""
+    mixed, weight = 0.0, 0.0
+    for share, source, dream in ((1.0 - alpha, src_a, dream_a), (alpha, src_b, dream_b)):
+        pull = flow(source, src)
+        mask = share * consistency_mask(pull, flow(src, source))
+        mixed = mixed + mask[..., None] * warp(np.asarray(dream, np.float32) - np.asarray(source, np.float32), pull)
+        weight = weight + mask
+    detail = mixed / np.maximum(weight, 1e-3)[..., None]
+    return np.clip(np.asarray(src, np.float32) + detail, 0.0, 255.0).astype(np.float32)
+
+
+def inbetween_moved(moved_a: np.ndarray, dream_b: np.ndarray, alpha: float) -> np.ndarray:
+    """A frame between two dreamed frames of a still (a cadence's in-between): dream_a already
+    moved by the transform chain to this frame (moved_a), and dream_b pulled onto it along the
+    flow between the two, mixed by closeness in time (alpha: 0 at a, 1 at b) where the flow
+    holds (its consistency mask); elsewhere moved_a alone."""
+    pull = flow(dream_b, moved_a)
+    share = alpha * consistency_mask(pull, flow(moved_a, dream_b))[..., None]
+    out = (1.0 - share) * np.asarray(moved_a, np.float32) + share * warp(dream_b, pull)
+    return np.clip(out, 0.0, 255.0).astype(np.float32)
+
+
 def blend(prev_dream: np.ndarray, new_source: np.ndarray, amount: float) -> np.ndarray:
     """The simple method without flow: (1 - amount) * new_source + amount * prev_dream.
     amount 0 = the source frame alone, 1 = the previous dream alone (a still)."""

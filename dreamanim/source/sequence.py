@@ -45,12 +45,12 @@ def span(input: str, clip, fps, where: str) -> ClipSpan:
                           f"or frames f0 to f{info.frames - 1}; every a whole number >= 1") from None
 
 
-def open(input: str, size: int, *, clip, coherence, every: int = 1, fps=None, **_):
+def open(input: str, size: int, *, clip, coherence, every: int = 1, fps=None, cadence: int = 1, **_):
     from .video import MovingSource, every_kth
     files = frame_files(input)
     kept = every_kth(span(input, clip, fps, "preset"), every)
     digest = data_sha256([file_sha256(files[i]) for i in kept.indices])  # what the kept frames hold
-    return MovingSource(SequenceReader(files, size, kept), kept, digest, None, coherence)
+    return MovingSource(SequenceReader(files, size, kept), kept, digest, None, coherence, cadence + 1)
 
 
 def check(input: str, size: int, where: str) -> None:

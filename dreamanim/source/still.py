@@ -10,6 +10,7 @@ import numpy as np
 
 from ..common.digests import file_sha256
 from .pixels import check_shape, load_image, read_rgb8
+from .table import Start
 
 
 @dataclass
@@ -26,8 +27,9 @@ class Still:
             self._picture = self.load()
         return self._picture
 
-    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        return self.frame(t) if previous is None else move(previous)
+    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray],
+              since: int = 1) -> Start:
+        return Start(self.frame(t) if previous is None else move(previous))
 
 
 def claims(input: str) -> bool:

@@ -2,9 +2,10 @@
 
 A Source has
     frame(t)          its own picture at frame t (a still's is the same at every t)
-    begin(t, previous, move)  the picture frame t is dreamed from; `previous` is the previous
-                      dream as saved (None for the first frame of a render) and `move` the
-                      transform chain from frame t-1 to t
+    begin(t, previous, move, since=1)  a Start: the picture frame t is dreamed from (and, for a
+                      moving picture, how much of the previous dream each pixel carries);
+                      `previous` is the dream of frame t-since as saved (None for the first frame
+                      of a render) and `move` the transform chain from that frame to t
     frames, fps       how many frames and how fast it has of its own (None for a still)
     digest            what its content hashes to: a render's frames depend on it
     sound             (file, start seconds, seconds per frame) of its sound track, or None
@@ -22,6 +23,17 @@ import numpy as np
 
 
 
+@dataclass(frozen=True)
+class Start:
+    """What frame t is dreamed from: the picture, and for a moving picture that carries the
+    previous dream along the flow, `carried` (H x W, 0..1: the share of the previous dream's
+    detail each pixel took over, 0 on new content) and `fresh` (a scene cut: start afresh, as
+    on frame 0). A still, noise, or `coherence: none | blend` give neither."""
+    frame: np.ndarray
+    carried: Optional[np.ndarray] = None
+    fresh: bool = False
+
+
 class Source(Protocol):
     frames: Optional[int]
     fps: Optional[float]
@@ -29,7 +41,8 @@ class Source(Protocol):
     sound: Optional[tuple[str, float, float]]
 
     def frame(self, t: int) -> np.ndarray: ...
-    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray]) -> np.ndarray: ...
+    def begin(self, t: int, previous: Optional[np.ndarray], move: Callable[[np.ndarray], np.ndarray],
+              since: int = 1) -> Start: ...
 
 
 @dataclass(frozen=True)
@@ -61,9 +74,10 @@ def kind_of(input: str) -> SourceKind:
 
 
 def open_source(input: str, size: int, seed: int, noise_settings, *, clip=None, coherence=None,
-                every: int = 1, fps: Optional[float] = None) -> Source:
+                every: int = 1, fps: Optional[float] = None, cadence: int = 1) -> Source:
     """The preset's `input` (an absolute path, a folder or glob, or `noise` drawn with `noise:`
     settings and the seed); a moving picture is read through `clip:` and carried on by
-    `coherence:` (video.py). every: a preview's K (a moving picture keeps every K-th frame)."""
+    `coherence:` (video.py). every: a preview's K (a moving picture keeps every K-th frame);
+    cadence: frames dreamed apart (the in-betweens need the frames between at hand)."""
     return kind_of(input).load().open(input, size, seed=seed, noise_settings=noise_settings, clip=clip,
-                                      coherence=coherence, every=every, fps=fps)
+                                      coherence=coherence, every=every, fps=fps, cadence=cadence)

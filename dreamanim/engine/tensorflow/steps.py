@@ -1,6 +1,7 @@
 """The dream's step in TensorFlow: (net, image size, ObjectiveSpec, tile size, guides) => a traced step.
 
     step(img, shift, step_size, weights, sigmas) => (img + step_size * direction, clipped; objective)
+    step(img, shift, step_size, weights, sigmas, scale)  (scaled=True: times an H x W x 1 map)
 
 The gradient is taken tile by tile (tile_grid) under tf.roll by `shift`, so the tile seams
 move every step and none can show; the tiles run one after another, so only one tile's
@@ -18,7 +19,9 @@ from .objectives import build_objective, guide_features as layer_guide_features,
 
 
 def compile_step(net, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, guides: Mapping,
-                 on_trace: Callable[[], None]) -> Callable:
+                 on_trace: Callable[[], None], scaled: bool = False) -> Callable:
+    """scaled: the step takes one more input, an (H, W, 1) map multiplying the step per pixel;
+    without it the traced graph is exactly the unscaled one."""
     h, w = size
     gradient = gradient_fn(net, size, spec, tile_size, guides)
 
@@ -27,9 +30,17 @@ def compile_step(net, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int
         grad, objective = gradient(img, shift, weights)
         return tf.clip_by_value(img + step_direction(grad, spec, sigmas) * step_size, 0.0, 255.0), objective
 
-    return tf.function(step).get_concrete_function(
-        tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
-        tf.TensorSpec((len(spec.layers),), tf.float32), tf.TensorSpec((spec.smooth,), tf.float32))
+    def scaled_step(img, shift, step_size, weights, sigmas, scale):
+        on_trace()
+        grad, objective = gradient(img, shift, weights)
+        return (tf.clip_by_value(img + step_direction(grad, spec, sigmas) * step_size * scale, 0.0, 255.0),
+                objective)
+
+    specs = [tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
+             tf.TensorSpec((len(spec.layers),), tf.float32), tf.TensorSpec((spec.smooth,), tf.float32)]
+    if scaled:
+        return tf.function(scaled_step).get_concrete_function(*specs, tf.TensorSpec((h, w, 1), tf.float32))
+    return tf.function(step).get_concrete_function(*specs)
 
 
 def tiled_gradient(net, img: np.ndarray, shift, spec: ObjectiveSpec, tile_size: int, guides: Mapping,
