@@ -112,3 +112,10 @@ def test_warping_error_is_low_for_a_coherent_output_and_high_for_flicker():
     flicker = np.clip(b + rng.normal(0, 20, b.shape), 0, 255).astype(np.float32)
     assert co.warping_error(a, flicker, a, b) > 10
     assert np.isnan(co.warping_error(a, b, a, b, mask=np.zeros((H, W), np.float32)))
+
+
+def test_flow_of_a_large_frame_is_taken_smaller_and_still_within_a_pixel():
+    a, b = pan(2, 360, co.FLOW_SIDE + 260, 5, -3)  # over FLOW_SIDE: compared at that size
+    field = co.flow(a, b)
+    assert field.shape == (360, co.FLOW_SIDE + 260, 2) and field.dtype == np.float32
+    assert np.abs(field[20:-20, 20:-20] - [5, -3]).mean() < 0.3

@@ -18,13 +18,29 @@ import numpy as np
 from ..common.pixels8 import to_uint8
 
 
+FLOW_SIDE = 640  # frames larger than this (longer side) get their flow at this size, scaled up
+
+
 def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Dense flow that pulls a onto b: b(p) ≈ a(p + flow(a, b)(p))."""
+    """Dense flow that pulls a onto b: b(p) ≈ a(p + flow(a, b)(p)). Frames with a longer side
+    over FLOW_SIDE are compared at that size and the flow scaled back up: the motion a dream
+    follows is smooth, and at 1280x720 that is about 3x faster for a flow within a pixel."""
     if a.shape != b.shape:
         raise ValueError(f"frames must have the same shape, got {a.shape} and {b.shape}")
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)  # cheap; not shared across threads
-    # OpenCV's calc(I0, I1) gives f with I0(p) ≈ I1(p + f(p)): so b is I0 and a is I1.
-    return dis.calc(_grey(b), _grey(a), None).astype(np.float32, copy=False)
+    grey_a, grey_b = _grey(a), _grey(b)
+    h, w = grey_a.shape
+    scale = FLOW_SIDE / max(h, w)
+    if scale >= 1:
+        # OpenCV's calc(I0, I1) gives f with I0(p) ≈ I1(p + f(p)): so b is I0 and a is I1.
+        return dis.calc(grey_b, grey_a, None).astype(np.float32, copy=False)
+    small = (max(1, round(w * scale)), max(1, round(h * scale)))
+    shrink = lambda g: cv2.resize(g, small, interpolation=cv2.INTER_AREA)  # noqa: E731
+    coarse = dis.calc(shrink(grey_b), shrink(grey_a), None)
+    field = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+    field[..., 0] *= w / small[0]
+    field[..., 1] *= h / small[1]
+    return field.astype(np.float32, copy=False)
 
 
 def warp(image: np.ndarray, field: np.ndarray) -> np.ndarray:
