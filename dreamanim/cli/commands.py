@@ -185,11 +185,23 @@ def cmd_layers(args) -> int:
     return EXIT_OK
 
 
+def cmd_classes(args) -> int:
+    from ..engine.models.classes import search
+    from ..errors import InputError
+    found = search(args.word)
+    if not found:
+        raise InputError("classes", f"no ImageNet class name contains {args.word!r}",
+                          "try a shorter or more general word (dog, bird, tower), or none to list all 1000")
+    for number, names in found:
+        print(f"{number:>4}  {' | '.join(names)}")
+    return EXIT_OK
+
+
 # Imported (quietly) before the command runs. Not render: its preset is checked first, without
 # TensorFlow, so a mistake in it is reported at once; the engine imports it (quietly) when needed.
 NEEDS_TENSORFLOW = {"layers", "gallery", "studio"}  # (studio: its model loads as it starts)
 COMMANDS = {"render": cmd_render, "sheet": cmd_sheet, "plot": cmd_plot, "transforms": cmd_transforms,
-            "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery}
+            "models": cmd_models, "layers": cmd_layers, "gallery": cmd_gallery, "classes": cmd_classes}
 from .batch import cmd_batch  # noqa: E402  (its own module: grammar and command together)
 COMMANDS["batch"] = cmd_batch
 

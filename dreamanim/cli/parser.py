@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "downloads its weights on first use.", epilog="More in docs/models.md.")
     lay = sub.add_parser("layers", help="list the layers of a model a preset may dream on")
     lay.add_argument("model", metavar="MODEL")
+    cls = sub.add_parser("classes", help="list or search the ImageNet class names `dream.classes` takes",
+                         epilog="Example: dreamanim classes dog  (names match in any case; give several to a preset "
+                         "as dream: {classes: {jellyfish: 1.0, volcano: 0.5}}; docs/objectives.md)")
+    cls.add_argument("word", metavar="WORD", nargs="?", default="", help="show only classes one of whose names "
+                     "contains it")
     _add_gallery_parser(sub)
     from .batch import add_batch_parser
     add_batch_parser(sub, _positive)

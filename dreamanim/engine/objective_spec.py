@@ -4,11 +4,14 @@ The spec is both what objectives.build_objective builds from and the key under w
 dream engine keeps its compiled step: every field that changes the traced graph is here, so
 a new objective field cannot silently reuse a stale trace. The layer weights are not: they
 are fed to the compiled step at run time, so keyframed weights never retrace it; so are the
-gradient's smoothing sigmas (`sigmas`), whose count and kernel radius alone shape the graph.
+gradient's smoothing sigmas (`sigmas`), whose count and kernel radius alone shape the graph, and
+so are the class weights and the total variation's (`weights` lists layers, then classes, then tv).
 No TensorFlow here: the preset schema takes its choices (REDUCES, NORMALIZERS) from this module.
 """
 from dataclasses import dataclass
 from typing import Mapping, Optional
+
+from .models.classes import class_number
 
 REDUCES = ("meansq", "mean", "l2")       # how a layer's activations become one number
 NORMALIZERS = ("std", "meanabs", "laplacian")  # how the gradient is scaled before a step
@@ -27,21 +30,38 @@ class ObjectiveSpec:
     lap_levels: int = 0                                 # laplacian: pyramid levels (0 for the others)
     smooth: int = 0                                     # Gaussian blurs of the gradient averaged (0: none)
     smooth_radius: int = 0                              # their kernel radius, px: one of SMOOTH_RADII
+    classes: tuple[int, ...] = ()                       # ImageNet class numbers whose logits are raised
+    tv: bool = False                                    # a total variation term (its weight: the last one)
+
+    @property
+    def terms(self) -> int:
+        """How many weights the objective takes: one per layer, per class, and tv's."""
+        return len(self.layers) + len(self.classes) + self.tv
 
     @classmethod
     def of(cls, settings, default_layers: Mapping[str, float]) -> "ObjectiveSpec":
         """The spec of a preset's dream settings (DreamSettings); layers default to the model's."""
-        layers = settings.layers or default_layers
+        classes = tuple(class_number(name) for name in (getattr(settings, "classes", None) or {}))
+        layers = cls._layers(settings, default_layers)
         channels = tuple(sorted((name, tuple(picked)) for name, picked in (settings.channels or {}).items()))
         sigmas = cls.sigmas(settings)
         radius = next((r for r in SMOOTH_RADII if 3 * max(sigmas) <= r), SMOOTH_RADII[-1]) if sigmas else 0
         return cls(tuple(layers), settings.reduce, settings.border, channels, settings.guide, settings.normalize,
-                   settings.lap_levels if settings.normalize == "laplacian" else 0, len(sigmas), radius)
+                   settings.lap_levels if settings.normalize == "laplacian" else 0, len(sigmas), radius,
+                   classes, getattr(settings, "tv", None) is not None)
+
+    @staticmethod
+    def _layers(settings, default_layers: Mapping[str, float]) -> Mapping[str, float]:
+        """The layers dreamed: the settings', else the model's defaults (none when classes are given)."""
+        return settings.layers or ({} if getattr(settings, "classes", None) else default_layers)
 
     @staticmethod
     def weights(settings, default_layers: Mapping[str, float]) -> list[float]:
-        """The layer weights, in the spec's layer order: the run-time input of the compiled step."""
-        return list((settings.layers or default_layers).values())
+        """The layer weights, in the spec's layer order, then the classes', then tv's: the run-time
+        input of the compiled step."""
+        tv = getattr(settings, "tv", None)
+        return (list(ObjectiveSpec._layers(settings, default_layers).values())
+                + list((getattr(settings, "classes", None) or {}).values()) + ([tv] if tv is not None else []))
 
     @staticmethod
     def sigmas(settings) -> list[float]:

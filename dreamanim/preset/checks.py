@@ -24,7 +24,22 @@ def check_model(preset: Preset, where: str) -> None:
                 check_layer(preset.model, layer, f"{section}.layers.{layer}")
     except DreamanimError as exc:  # exc.where: model, precision, device or the layer's key
         raise exc.at(where) from None
+    _check_classes(preset, where)
     _check_channels(preset, where)
+
+
+def _check_classes(preset: Preset, where: str) -> None:
+    """`classes:` names ImageNet classes, on a model whose classifier head dreamanim has."""
+    from ..engine.models import model_entry
+    from ..engine.models.classes import check_classes
+    for section, settings in (("dream", preset.dream), ("first_frame", preset.first_frame)):
+        if not settings.classes:
+            continue
+        if not model_entry(preset.model).classifier:
+            heads = ", ".join(_models_with_heads())
+            raise PresetError(f"{where}: {section}.classes", f"{preset.model} has no classifier head here, "
+                              "so it cannot dream classes", f"use a model with one: {heads}; or dream layers")
+        check_classes(settings.classes, f"{where}: {section}.classes")
 
 
 def _check_channels(preset: Preset, where: str) -> None:
@@ -49,6 +64,11 @@ def _check_channels(preset: Preset, where: str) -> None:
             if bad:
                 raise PresetError(key, f"{layer} has {count} channels (0..{count - 1}), got {bad[0]}",
                                  f"pick channel numbers below {count}")
+
+
+def _models_with_heads() -> list[str]:
+    from ..engine.models import MODELS
+    return [name for name, e in MODELS.items() if e.classifier]
 
 
 def load_plugins(files: typing.Sequence[str | Path], where: str) -> None:

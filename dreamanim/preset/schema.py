@@ -6,7 +6,7 @@ folder (the validation context's "folder"), made absolute; nothing after load se
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import (AfterValidator, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, create_model,
+from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, create_model,
                       field_validator, model_validator)
 from pydantic.fields import FieldInfo
 
@@ -32,6 +32,17 @@ Reduce = Literal[REDUCES]
 Normalize = Literal[NORMALIZERS]
 Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
 Seconds = Annotated[float, Field(ge=0, le=60)]
+
+
+def _class_weights(v):
+    """`classes: [pagoda, 11]` => {pagoda: 1.0, 11: 1.0}; keys as text (YAML reads `281:` as a number)."""
+    if isinstance(v, (list, tuple)):
+        v = {item: 1.0 for item in v}
+    return {str(k): w for k, w in v.items()} if isinstance(v, dict) else v
+
+
+# ImageNet class (name or number) => weight; the names are checked against the model at load
+Classes = Annotated[dict[str, float], BeforeValidator(_class_weights), Field(min_length=1)]
 Sigma = Annotated[float, Field(ge=0, le=MAX_SIGMA)]  # px of the octave being dreamed
 # `smooth:` one sigma, or a cascade of them (their blurs averaged); an error names which form it read
 Smooth = Annotated[Annotated[Sigma, Tag("sigma")] | Annotated[tuple[Sigma, ...], Field(min_length=1), Tag("sigmas")],
@@ -41,6 +52,7 @@ MAX_OCTAVE_UP = 4  # each octave above the frame multiplies the pixels to dream 
 # render. Generous: at the largest size (8192) and octave_scale 1.4, octaves past ~17 are under
 # 32 px and skipped anyway, and a tile bigger than the largest frame is one tile.
 MAX_STEPS = 1000
+NEWER_DREAM_KEYS = ("classes", "tv")  # dream keys newer than frames hashes people have
 MAX_OCTAVES = 16
 MAX_TILE_SIZE = 8192
 
@@ -73,6 +85,8 @@ class DreamSettings(Strict):
     normalize: Normalize = "std"
     lap_levels: int = Field(4, ge=1, le=8)       # normalize: laplacian: the pyramid's levels
     smooth: Optional[Smooth] = None              # blur the gradient before a step: sigma(s), px
+    classes: Optional[Classes] = None            # ImageNet classes grown through the model's classifier head
+    tv: Optional[float] = Field(None, ge=0)      # total variation's weight, subtracted: smoother frames
 
     @field_validator("layers")
     @classmethod
@@ -216,6 +230,9 @@ class Preset(Strict):
                                                                                             "audio_smooth"})}
         for section in ("dream", "first_frame"):
             keys[section].pop("guide", None)
+            for key in NEWER_DREAM_KEYS:  # left out when not given: earlier renders keep their hash
+                if keys[section].get(key) is None:
+                    keys[section].pop(key, None)
         keys["schedules"] = self.schedules_data()
         keys["contents"] = dict(self._contents)
         if is_model_file(self.model):  # where the file is does not count; its contents do

