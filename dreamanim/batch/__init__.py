@@ -7,7 +7,9 @@
 Every job's preset is read first (its frame count feeds the one progress bar; a job whose preset
 is wrong fails there, without a worker). One failing job never stops the others. At the end:
 DIR/batch.json and DIR/batch.sheet.png (report.py). resume=True skips the jobs batch.json
-says are done and continues the rest from their saved frames.
+says are done and continues the rest from their saved frames. A local worker that dies takes
+only its job with it, and that job is retried once (local.py); Ctrl-C stops every worker and
+leaves a batch.json saying which jobs are done, so --resume finishes the batch.
 """
 import time
 from dataclasses import dataclass
@@ -68,20 +70,34 @@ def run_batch(jobs: list[Job], out_dir, *, resume: bool = False, force: bool = F
     options = {"resume": resume, "force": force, "plugins": plugins}
     bar = BatchBar(totals, enabled=progress, skipped=len(jobs) - len(todo))
     settings = {"resume": resume, "force": force, "runner": "ray" if ray else "local"}
+    so_far = {}  # the jobs finished, as they finish: what batch.json holds if the batch is interrupted
+
+    def on_event(event: tuple) -> None:
+        if event[0] == "finished":
+            so_far[event[1]["name"]] = event[1]
+        bar(event)
+
     try:
         if todo and ray:
             from .on_ray import run_ray
             settings.update(num_cpus=num_cpus, num_gpus=num_gpus, memory=memory)
-            done = run_ray(todo, out_dir, options, bar, num_cpus=num_cpus, num_gpus=num_gpus, memory=memory)
+            done = run_ray(todo, out_dir, options, on_event, num_cpus=num_cpus, num_gpus=num_gpus, memory=memory)
         elif todo:
             from .local import default_workers, run_local
             auto, threads = default_workers(len(todo), _heaviest(models))
             count = workers or auto
             threads = threads if not workers else max(1, default_cores() // count)
             settings.update(workers=count, threads=threads)
-            done = run_local(todo, out_dir, options, count, threads, bar)
+            done = run_local(todo, out_dir, options, count, threads, on_event)
         else:
             done = []
+    except KeyboardInterrupt:  # every worker has stopped: batch.json says which jobs are done
+        outcomes.update(so_far)
+        stopped = [outcomes.get(job.name) or failed(job, "interrupted (its frames so far are kept: run the batch "
+                                                     "again with --resume)", "interrupted", status="interrupted",
+                                                     seconds=0.0) for job in jobs]
+        report.write_report(out_dir, stopped, {**settings, "interrupted": True})
+        raise
     finally:
         bar.close()
     outcomes.update((o["name"], o) for o in done)

@@ -2,14 +2,19 @@
 
 Worker processes (spawned: each imports TensorFlow itself, with its thread pools set so that
 workers x threads <= cores) take jobs one after another, loading the model once each. Their
-progress comes back over a multiprocessing queue as ("frames", job name, frames done) events.
-default_workers() fits the workers into the cores and the memory the model needs.
+progress comes back over a multiprocessing queue as ("frames", job name, frames done) events,
+their outcomes as ("outcome", pid, outcome). A worker that dies mid-job (SIGKILL, the
+out-of-memory killer) is replaced and its job alone retried once, from its saved frames; the
+outcome's `retried` says why. default_workers() fits the workers into the cores and the memory
+the model needs.
 """
 import multiprocessing
 import os
 import queue as queues
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Callable
+import signal
+from collections import deque
+from pathlib import Path
+from typing import Callable, Optional
 
 from . import worker
 
@@ -42,33 +47,114 @@ def default_workers(jobs: int, model: str = "efficientnet_lite0") -> tuple[int, 
     return workers, max(1, cores() // workers)
 
 
+RETRIES = 1  # a job whose worker died (SIGKILL, the out-of-memory killer) runs once more, from its frames
+STOP_WAIT = 20.0  # seconds a stopped worker has to finish its clean-up before it is killed
+
+
 def run_local(jobs: list, out_dir: str, options: dict, workers: int, threads: int,
               on_event: Callable[[tuple], None]) -> list[dict]:
+    """Each job in a worker process; a worker that dies takes only its own job with it: that job
+    is retried once in a new worker (resuming from its saved frames), the others go on. On
+    Ctrl-C (KeyboardInterrupt) every worker is stopped, its frames kept, before it is raised."""
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
-    outcomes = []
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=worker.init,
-                             initargs=(events, threads)) as pool:
-        futures = {pool.submit(worker.run_job, job, str(out_dir), options): job for job in jobs}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            _drain(events, on_event)
-            for future in done:
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcome = worker.failed(futures[future], f"its worker died: {type(exc).__name__}: {exc}",
-                                            "unexpected", seconds=0.0)
-                outcomes.append(outcome)
-                on_event(("finished", outcome))
-    _drain(events, on_event)
-    return outcomes
+    todo, outcomes, deaths = deque(jobs), {}, {}
+    pool = [_Worker(context, events, threads) for _ in range(min(workers, len(jobs)))]
+
+    def finish(outcome: dict) -> None:
+        if deaths.get(outcome["name"]):
+            outcome["retried"] = deaths[outcome["name"]]
+        outcomes[outcome["name"]] = outcome
+        on_event(("finished", outcome))
+
+    try:
+        while todo or any(w.job for w in pool):
+            for i, w in enumerate(pool):
+                if w.job is None and todo:
+                    if not w.process.is_alive():  # (died between jobs: a new one takes the next)
+                        w = pool[i] = _Worker(context, events, threads)
+                    w.give(todo.popleft(), str(out_dir), options)
+            _drain(events, on_event, pool, finish, timeout=0.25)
+            for i, w in enumerate(pool):
+                if w.job is None or w.process.is_alive():
+                    continue
+                _drain(events, on_event, pool, finish)  # its outcome may have been sent just before
+                if w.job is None:
+                    continue
+                job, why = w.job, f"its worker (pid {w.process.pid}) {_death(w.process.exitcode)}"
+                saved = len(list(Path(out_dir, job.name).glob("*.frames/frame_*.png")))
+                deaths.setdefault(job.name, []).append({"why": why, "frames_saved": saved})
+                if len(deaths[job.name]) <= RETRIES:
+                    todo.appendleft(job)  # next, in a new worker: it resumes from the saved frames
+                else:
+                    finish(worker.failed(job, f"{why}, and again when retried (if it ran out of memory: "
+                                              "--workers 1, or a smaller size)", "unexpected", seconds=0.0))
+                pool[i] = _Worker(context, events, threads)
+    except BaseException:  # Ctrl-C: every worker stops (its frames kept); then the interrupt goes on
+        _stop(pool)
+        raise
+    for w in pool:
+        w.close()
+    _drain(events, on_event, pool, finish)
+    return list(outcomes.values())
 
 
-def _drain(events, on_event) -> None:
+class _Worker:
+    """One worker process and the job it is rendering (None: idle)."""
+
+    def __init__(self, context, events, threads: int):
+        self.tasks, self.job = context.SimpleQueue(), None
+        self.process = context.Process(target=worker.serve, args=(self.tasks, events, threads), daemon=True)
+        self.process.start()
+
+    def give(self, job, out_dir: str, options: dict) -> None:
+        self.job = job
+        self.tasks.put((job, out_dir, options))
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.tasks.put(None)
+        self.process.join(STOP_WAIT)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _stop(pool: list) -> None:
+    """SIGTERM to each worker (it ends its render as Ctrl-C does: frames kept, temporary files
+    removed), then wait for all of them; one still running after STOP_WAIT is killed."""
+    for w in pool:
+        if w.process.is_alive():
+            w.process.terminate()
+    for w in pool:
+        w.process.join(STOP_WAIT)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join()
+
+
+def _death(exitcode: Optional[int]) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"was killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
+
+
+def _drain(events, on_event, pool: list, finish, timeout: float = 0.0) -> None:
+    """Every event waiting (the first awaited up to `timeout` s): progress to on_event, a job's
+    outcome to finish (and its worker is free again)."""
     while True:
         try:
-            on_event(events.get_nowait())
+            event = events.get(timeout=timeout) if timeout else events.get_nowait()
         except queues.Empty:
             return
+        timeout = 0.0
+        if event[0] == "outcome":
+            _, pid, outcome = event
+            for w in pool:
+                if w.process.pid == pid and w.job is not None and w.job.name == outcome["name"]:
+                    w.job = None
+            finish(outcome)
+        else:
+            on_event(event)

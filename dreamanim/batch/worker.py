@@ -8,6 +8,7 @@ DIR/.batch/NAME.running is left behind) resumes from the frames it saved, so a r
 frames are those of an uninterrupted render; the output lock takes over the dead worker's lock.
 """
 import os
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -22,6 +23,26 @@ def init(queue, threads: Optional[int]) -> None:
     global _queue
     _queue = queue
     set_threads(threads)
+
+
+def serve(tasks, events, threads: Optional[int]) -> None:
+    """A local worker process: (job, dir, options) from `tasks` until None, each outcome onto
+    `events` as ("outcome", pid, outcome). Ctrl-C reaches the whole process group, but the batch
+    stops its workers itself: SIGINT is ignored here, and SIGTERM ends the render under way as
+    Ctrl-C ends a render (its frames kept, its temporary files removed), once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    init(events, threads)
+    try:
+        while (task := tasks.get()) is not None:
+            events.put(("outcome", os.getpid(), run_job(*task)))
+    except KeyboardInterrupt:
+        pass
+
+
+def _stop(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop: the clean-up then runs undisturbed
+    raise KeyboardInterrupt
 
 
 def set_threads(threads: Optional[int]) -> None:
@@ -51,7 +72,7 @@ def run_job(job, out_dir: str, options: dict, threads: Optional[int] = None) -> 
     outcome = failed(job, pid=os.getpid())
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.write_text(str(os.getpid()))  # (which process renders it: for the curious, and the tests)
         with plugin_scope():
             result = render(job.preset, f"{folder}{os.sep}", overrides=job.overrides, resume=resume, force=force,
                             progress=_Report(job.name) if _queue is not None else False,

@@ -37,6 +37,8 @@ def _kept(argv) -> str:
     argv = sys.argv[1:] if argv is None else list(argv)
     if "render" in argv:
         return "the frames so far are kept (run again with --resume)"
+    if "batch" in argv:
+        return "every worker stopped; the jobs' frames so far are kept (run the batch again with --resume)"
     return "nothing half-written was left behind"
 
 
