@@ -82,6 +82,7 @@ def test_a_changed_frame_is_other_settings_for_resume(write_preset, tmp_path):
     ("mixed", ["b.png is 30x30, but a.png is 60x40"]),
     ("not_an_image", ["notes.txt in the sequence is not a picture"]),
     ("glob_nothing", ["no file matches"]),
+    ("truncated", ["frame_2.png in the sequence is damaged"]),
 ])
 def test_bad_sequences_are_one_line_errors(case, fragments, write_preset, run_cli, tmp_path):
     folder = tmp_path / case
@@ -95,6 +96,10 @@ def test_bad_sequences_are_one_line_errors(case, fragments, write_preset, run_cl
         (folder / "notes.txt").write_text("not a frame")
     elif case == "glob_nothing":
         input = folder / "shot_*.png"
+    elif case == "truncated":  # a copy cut short: found when the preset loads, not mid-render
+        write_shots(folder, count=3)
+        data = (folder / "frame_2.png").read_bytes()
+        (folder / "frame_2.png").write_bytes(data[:len(data) // 2])
     preset = sequence_preset(write_preset, input)
     code, _, err = run_cli("render", preset, "-o", tmp_path / "out", "--quiet")
     assert_one_line_error(code, err, "input", *fragments)

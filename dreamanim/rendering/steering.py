@@ -43,10 +43,11 @@ class Steering:
         self.changes: list[dict] = []  # every change made: {"t": real frame, "key", "value"}
 
     # -- called by the user (any thread) --
-    def set(self, key: str, value: Any) -> None:
-        self._change(key, lambda old, t, start: value if t >= start else old(t), value)
+    def set(self, key: str, value: Any, *, check_only: bool = False) -> None:
+        """check_only: only say (PresetError) whether the change would be taken now."""
+        self._change(key, lambda old, t, start: value if t >= start else old(t), value, check_only)
 
-    def pulse(self, key: str, amount: float, frames: int = 4) -> None:
+    def pulse(self, key: str, amount: float, frames: int = 4, *, check_only: bool = False) -> None:
         """The value plus `amount` for `frames` frames from the next one on, then as before."""
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
             raise PresetError(f"{LIVE}: {key}", f"a pulse's amount must be a number, got {amount!r}",
@@ -56,7 +57,7 @@ class Steering:
                               "e.g. frames=4")
         span = frames * self._every
         self._change(key, lambda old, t, start: old(t) + amount if start <= t < start + span else old(t),
-                     {"pulse": amount, "frames": frames})
+                     {"pulse": amount, "frames": frames}, check_only)
 
     def pause(self) -> None:
         with self._cond:
@@ -114,7 +115,7 @@ class Steering:
             self.on_frame(i, path)
 
     # -- the change itself --
-    def _change(self, key: str, values: Callable, recorded: Any) -> None:
+    def _change(self, key: str, values: Callable, recorded: Any, check_only: bool = False) -> None:
         from ..preset import load_preset_data
         from ..preset.overrides import parse_override
         path = tuple(parse_override(f"{key}=0")[0])
@@ -132,6 +133,8 @@ class Steering:
             except PresetError as exc:
                 raise PresetError(f"{LIVE}: {key}", exc.what.split(": ", 1)[-1] if exc.where.startswith(LIVE)
                                   else exc.what, exc.fix) from None
+            if check_only:
+                return
             self._pending = current.steered(steered)
             self.changes.append({"t": start, "key": dotted(path), "value": recorded})
 

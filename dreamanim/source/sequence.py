@@ -12,8 +12,9 @@ from pathlib import Path
 
 from ..common.digests import data_sha256, file_sha256
 from ..errors import InputError
-from .clip import ClipInfo, ClipSpan, trim
+from .clip import ClipInfo, ClipSpan
 from .pixels import check_shape, fit, read_rgb8
+from .video_span import kept_span
 
 DEFAULT_FPS = 24.0
 GLOB_CHARS = "*?["
@@ -35,14 +36,7 @@ def span(input: str, clip, fps, where: str) -> ClipSpan:
     files = frame_files(input, f"{where}: input")
     rate = float(fps or DEFAULT_FPS)
     info = ClipInfo(fps=rate, frames=len(files), duration=len(files) / rate, width=0, height=0, has_audio=False)
-    try:
-        return trim(info, clip.start, clip.end, clip.every)
-    except ValueError as exc:
-        from ..errors import PresetError
-        key = str(exc).split(" ", 1)[0]
-        raise PresetError(f"{where}: clip.{key}", str(exc),
-                          f"keep start and end inside the sequence: 0 to {info.duration:.2f} s at {rate:g} fps, "
-                          f"or frames f0 to f{info.frames - 1}; every a whole number >= 1") from None
+    return kept_span(info, clip, where, f"the sequence: 0 to {{duration:.2f}} s at {rate:g} fps")
 
 
 def open(input: str, size: int, *, clip, coherence, every: int = 1, fps=None, cadence: int = 1, **_):
@@ -97,15 +91,18 @@ def _listing(input: str, where: str) -> tuple[tuple[Path, int, int], ...]:
 
 @lru_cache(maxsize=16)
 def _checked(listing: tuple, where: str) -> tuple[Path, ...]:
-    """Every file a picture Pillow reads, all of the first one's size (headers only: fast)."""
+    """Every file a picture Pillow reads, all of the first one's size: headers and a PNG's checksums
+    are read, not the pixels (fast for long sequences)."""
     from PIL import Image, UnidentifiedImageError
     size = None
     for path, _, _ in listing:
         try:
             with Image.open(path) as im:
                 this = im.size
-        except (UnidentifiedImageError, OSError):
-            raise InputError(where, f"{path.name} in the sequence is not a picture", FIX) from None
+                im.verify()  # a PNG cut short or damaged is found now, by its checksums, not mid-render
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            what = "is not a picture" if isinstance(exc, UnidentifiedImageError) else f"is damaged ({exc})"
+            raise InputError(where, f"{path.name} in the sequence {what}", FIX) from None
         if size is None:
             size, first = this, path.name
         elif this != size:

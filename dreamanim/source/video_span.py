@@ -33,14 +33,19 @@ def is_video(input: str) -> bool:
 
 def clip_span(input: str, clip, where: str):
     """The kept source frames of a video input (clip: the preset's `clip:` settings)."""
+    return kept_span(probe(input, f"{where}: input"), clip, where, "the clip: 0 to {duration:.2f} s")
+
+
+def kept_span(info, clip, where: str, inside: str):
+    """clip.trim of a video's or an image sequence's frames, its ValueError as the preset's error
+    naming the `clip.` key; inside: what start and end must stay in (formatted with `duration`)."""
     from .clip import trim
-    info = probe(input, f"{where}: input")
     try:
         return trim(info, clip.start, clip.end, clip.every)
     except ValueError as exc:
         key = str(exc).split(" ", 1)[0]
         raise PresetError(f"{where}: clip.{key}", str(exc),
-                          f"keep start and end inside the clip: 0 to {info.duration:.2f} s, "
+                          f"keep start and end inside {inside.format(duration=info.duration)}, "
                           f"or frames f0 to f{info.frames - 1}; every a whole number >= 1") from None
 
 

@@ -23,6 +23,7 @@ from .. import api
 from ..errors import DreamanimError
 from .events import EventLog
 from .live import LiveSteering, check_change
+from ..common.writers import write_text
 from .presets import to_yaml
 from .refs import RequestError
 
@@ -109,6 +110,8 @@ class Job:
             steering = self.steering
         try:
             check_change(self.data, action, key, value, self.plugins, frames)
+            if steering is not None and steering.attached:  # a pulse's values over the frames to come, too
+                steering.check(action, key, value, frames)
         except DreamanimError:
             with self._lock:
                 if steering is None and change in self._early:
@@ -122,6 +125,14 @@ class Job:
     def _changed(self, change: dict) -> None:
         self.changes.append(change)
         self.log.publish("change", change)
+        self._record_preset()
+
+    def _record_preset(self) -> None:
+        """The job's preset file, now with its live changes as keyframes (what the frames so far were
+        made with), so `dreamanim render jobs/<id>/<kind>.yaml --resume` continues it like *continue*."""
+        recorded = self.steering.preset if self.steering is not None else None
+        if recorded is not None:
+            write_text(self.base.parent / f"{self.kind}.yaml", to_yaml(recorded))
 
     def _refused(self, key: str, exc: DreamanimError) -> None:
         self.log.publish("refused", {"key": key, "error": f"dreamanim: error: {exc.line()}"})

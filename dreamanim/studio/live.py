@@ -67,6 +67,18 @@ class LiveSteering(api.Steering):
     def held(self) -> bool:
         return self._hold
 
+    @property
+    def attached(self) -> bool:
+        """The render has begun: changes can be checked against the plan in force."""
+        return self._plan is not None
+
+    def check(self, action: str, key: str, value: Any, frames: int = 4) -> None:
+        """PresetError if the change would be refused now (a pulse out of range at a frame to come)."""
+        if action == "pulse":
+            super().pulse(key, value, frames=frames, check_only=True)
+        else:
+            super().set(key, value, check_only=True)
+
     # -- the frame loop's thread --
     def before(self, i: int, done: int):
         with self._wake:
