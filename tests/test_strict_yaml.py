@@ -105,3 +105,14 @@ def test_shipped_presets_load_as_before():
 
 def test_plain_safe_loader_is_unchanged():
     assert yaml.safe_load("a: 1\na: 2\nb: .inf\n") == {"a": 2, "b": float("inf")}
+
+
+def test_a_billion_laughs_is_refused_before_it_is_built(tmp_path, run_cli):
+    """A few hundred bytes of aliases of aliases would expand to a million values: one line, at once."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcde", "bcdef"):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = run_cli("render", path)
+    assert code == 2 and err.count("\n") == 1 and "expands to more than 500,000 values" in err, err

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
 import pytest
 from PIL import Image
 
@@ -266,7 +267,11 @@ def test_uploads_are_checked_by_content_and_size(studio, client, outside):
 
     png = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 90)).save(png, "PNG")
-    made = client.post("/api/uploads?kind=image&name=../../evil name.png", content=png.getvalue())
+    for name in ("../../evil name.png", "/etc/evil.png", "C:\\evil.png"):  # a name that is a path: refused
+        assert_one_line(client.post(f"/api/uploads?kind=image&name={name}", content=png.getvalue()), 400, "is a path")
+    assert_one_line(client.post("/api/uploads?kind=video&name=still.mp4", content=png.getvalue()), 415,
+                    "a still image")
+    made = client.post("/api/uploads?kind=image&name=evil name.png", content=png.getvalue())
     assert made.status_code == 201, made.text
     info = made.json()
     stored = set(uploads.iterdir()) - before
@@ -307,6 +312,8 @@ def test_a_live_change_is_checked_at_once(studio, client):
                         400, "pulse's amount must be a number")
         assert_one_line(client.post(f"/api/jobs/{job['id']}/set", json={"key": "dream.guide", "value": "/etc/passwd"}),
                         400, "live: dream.guide", "a live change is a number")  # no path is ever read
+        assert_one_line(client.post(f"/api/jobs/{job['id']}/pulse", json={"key": "zoom.amount", "amount": 5}),
+                        400, "live: transform[0].zoom.amount", "between -1 and 1")  # out of range at a frame to come
         assert client.get(f"/api/jobs/{job['id']}").json()["changes"] == []
         client.post(f"/api/jobs/{job['id']}/set", json={"key": "dream.step_size", "value": 0.03}).raise_for_status()
         wait_for(lambda: client.get(f"/api/jobs/{job['id']}").json()["changes"])
@@ -321,6 +328,8 @@ def test_a_live_change_is_checked_at_once(studio, client):
     assert status["state"] == "done", status["error"]
     assert len(status["frame_urls"]) == 30
     assert recorded(client, job["id"]) == {"0": 0.02, str(t): 0.03, "interpolation": "step"}
+    kept = yaml.safe_load((studio.folder / "jobs" / job["id"] / "preview.yaml").read_text())
+    assert kept["dream"]["step_size"] == {"0": 0.02, str(t): 0.03, "interpolation": "step"}  # `render --resume` reads it
 
 
 def test_token_when_reachable_from_elsewhere(tmp_path):

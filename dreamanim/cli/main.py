@@ -39,6 +39,9 @@ def _kept(argv) -> str:
         return "the frames so far are kept (run again with --resume)"
     if "batch" in argv:
         return "every worker stopped; the jobs' frames so far are kept (run the batch again with --resume)"
+    if "studio" in argv:
+        return ("the studio stopped; each job's frames are kept beside its preset (continue one with "
+                "dreamanim render FOLDER/jobs/ID/KIND.yaml -o FOLDER/jobs/ID/KIND --resume)")
     return "nothing half-written was left behind"
 
 

@@ -6,7 +6,9 @@
 PyYAML keeps the last of two equal keys without a word, so `frames: 60` written twice, or a
 keyframe `30:` given twice, quietly drops a value the user meant. Merge keys (`<<: *base`) keep
 their meaning: a key written in the mapping overrides one it merges, and among merged mappings
-the first wins; what is refused is a key written twice in one mapping (`<<` included).
+the first wins; what is refused is a key written twice in one mapping (`<<` included). Aliases are kept too, but
+a document that expands to more than MAX_VALUES values (aliases of aliases: a "billion laughs"
+of a few hundred bytes) is refused before it is built.
 """
 import math
 
@@ -15,13 +17,18 @@ import yaml
 from ..errors import PresetError, shown
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_VALUES = 500_000  # scalars, lists and mappings, aliases expanded: a preset holds a few hundred
 
 
 def load_yaml(text: str, where: str):
     """The data of one YAML document. `where` (a file name) prefixes every error, with the line."""
     loader = StrictLoader(text, where)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_VALUES:
+            raise PresetError(where, f"the YAML expands to more than {MAX_VALUES:,} values (aliases that repeat "
+                              "aliases)", "write the values out; a preset needs a few hundred")
+        return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
@@ -31,6 +38,26 @@ def load_yaml(text: str, where: str):
         raise PresetError(where, f"not readable as YAML: {exc}", "save it as UTF-8 YAML") from None
     finally:
         loader.dispose()
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many values the node stands for with every alias expanded (each node counted once per use)."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 0  # (a recursive alias counts as nothing more while it is being counted)
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += _expanded_size(child, sizes)
+            if total > MAX_VALUES:
+                break
+        sizes[key] = total
+    return sizes[key]
 
 
 class StrictLoader(yaml.SafeLoader):

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if osc is not None:
         print(f"dreamanim studio: OSC on udp://127.0.0.1:{settings.osc} (/dreamanim/set, /dreamanim/pulse)",
               flush=True)
-    print("dreamanim studio: Ctrl-C stops it (running jobs keep their frames; continue them with resume)",
+    print("dreamanim studio: Ctrl-C stops it (running jobs keep their frames: docs/studio.md says how to continue one)",
           flush=True)
     on_ready = None
     if args.open:

@@ -16,7 +16,6 @@ from .presets import from_yaml
 from .refs import Media
 
 THUMB = 160  # pixels on the longer side: a card in the gallery strip
-DOCS_THUMBS = Path(__file__).resolve().parents[2] / "docs" / "media" / "presets"  # a source checkout's renders
 
 
 def shipped(media: Media) -> list[dict]:
@@ -36,8 +35,9 @@ def shipped(media: Media) -> list[dict]:
 
 
 def preset_thumbnail_source(name: str, preset: dict, media: Media) -> Optional[Path]:
-    """What a preset's card shows: its rendered look from the docs when there, else its input."""
-    rendered = DOCS_THUMBS / f"{name}.jpg"
+    """What a preset's card shows: its rendered look (presets/thumbnails/, installed with the presets,
+    as the README's gallery shows them) when there, else its input."""
+    rendered = media.samples_folder / "thumbnails" / f"{name}.jpg"
     if rendered.is_file():
         return rendered
     ref = preset.get("input")

@@ -9,7 +9,6 @@ resolves itself (`sample:chelsea.png`, `upload:<id>`); `weights`, a model file a
 are refused: the studio names each job's files, and reads no file a client names.
 """
 import copy
-import math
 import re
 from typing import Any
 
@@ -25,20 +24,12 @@ PLUGIN_WHY = ("a plugin is Python code that runs with your rights; start the stu
 
 
 def from_yaml(text: str) -> dict:
-    """YAML text => the preset's data; a syntax error or duplicate key is the CLI's one line."""
+    """YAML text => the preset's data; a syntax error, a duplicate key, a non-finite number or an
+    alias bomb is the CLI's one line (preset.strict_yaml: the one YAML reader)."""
+    from ..preset.strict_yaml import load_yaml
     if not isinstance(text, str):
         raise RequestError(WHERE, "the YAML must be text", "send {\"yaml\": \"...\"}")
-    loader = _Strict(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        at = f"{WHERE}:{mark.line + 1}:{mark.column + 1}" if mark else WHERE
-        raise PresetError(at, f"YAML syntax error: {exc.problem}", "fix the indentation or quoting there") from None
-    except yaml.YAMLError as exc:
-        raise PresetError(WHERE, f"not readable as YAML: {exc}", "save it as UTF-8 YAML") from None
-    finally:
-        loader.dispose()
+    data = load_yaml(text, WHERE)
     if not isinstance(data, dict):
         raise PresetError(WHERE, "a preset must be a mapping of keys like `frames: 60`", "see docs/presets.md")
     return data
@@ -105,32 +96,9 @@ def error_keys(exc: DreamanimError) -> list:
     where = exc.where[len(WHERE) + 2:] if exc.where.startswith(WHERE + ": ") else ""
     if where:
         return [where.split(": ")[0]]
-    return re.findall(r"(?:^|; )([a-z_]+(?:\[\d+\])?(?:\.[A-Za-z0-9_]+(?:\[\d+\])?)*): ", exc.what)
+    # several schema errors in one line: "size: ...; dream.step_size: ..."; the keys are the known
+    # ones only (a value echoed in the text is no key)
+    found = re.findall(r"(?:^|; )([a-z_]+(?:\[\d+\])?(?:\.[A-Za-z0-9_]+(?:\[\d+\])?)*): ", exc.what)
+    from ..preset import Preset
+    return [key for key in dict.fromkeys(found) if key.split(".")[0].split("[")[0] in Preset.model_fields]
 
-
-class _Strict(yaml.SafeLoader):
-    """SafeLoader refusing a key given twice in one mapping and non-finite numbers, as the CLI does."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.setdefault(key, key_node)
-            except TypeError:
-                continue
-            if first is not key_node:
-                raise PresetError(f"{WHERE}:{key_node.start_mark.line + 1}",
-                                  f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
-                                  "keep only one of them: YAML would silently use the last")
-        return super().construct_mapping(node, deep)
-
-    def construct_yaml_float(self, node):
-        value = super().construct_yaml_float(node)
-        if not math.isfinite(value):
-            raise PresetError(f"{WHERE}:{node.start_mark.line + 1}", f"{node.value!r} is not a finite number",
-                              "numbers in a preset must be finite: write the value itself")
-        return value
-
-
-_Strict.add_constructor("tag:yaml.org,2002:float", _Strict.construct_yaml_float)

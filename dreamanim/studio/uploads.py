@@ -14,7 +14,7 @@ import secrets
 import subprocess
 from pathlib import Path
 
-from .refs import RequestError
+from .refs import RequestError, refuse_path
 
 KINDS = {"image": (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"),
          "video": (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif", ".m4v"),
@@ -31,6 +31,8 @@ async def receive(chunks, kind: str, filename: str, uploads: Path, limit: int, a
     if kind == "plugin" and not allow_plugins:
         raise RequestError(where, "the studio takes no plugins unless it was started with --allow-plugins",
                            "a plugin is Python code that runs with your rights", status=403)
+    if filename:  # shown to the user only, never used on disk; still, a path is refused as everywhere
+        refuse_path(filename, f"{where}: name")
     ext = _extension(filename, kind)
     uid = secrets.token_hex(8)
     uploads.mkdir(parents=True, exist_ok=True)
@@ -87,23 +89,30 @@ def _check(path: Path, kind: str, ext: str, where: str) -> tuple[dict, str]:
         except (UnicodeDecodeError, SyntaxError, ValueError) as exc:
             raise RequestError(where, f"is not Python source: {exc}", "upload a .py plugin file", status=415) from None
         return {}, ext
-    streams = probe(path)
+    streams, container = probe(path)
     want = "Video" if kind == "video" else "Audio"
+    article = "an" if kind[0] in "aeiou" else "a"
     if want not in streams:
         raise RequestError(where, f"holds no {want.lower()} stream ffmpeg can read",
-                           f"upload a {kind} file ({', '.join(KINDS[kind])})", status=415)
+                           f"upload {article} {kind} file ({', '.join(KINDS[kind])})", status=415)
+    if kind == "video" and (container == "image2" or container.endswith("_pipe")):  # one still picture
+        raise RequestError(where, f"is a still image ({container}), not a video",
+                           "upload it as an image, or a video file (mp4, mov, webm, an animated GIF)", status=415)
     return {"streams": sorted(streams)}, ext
 
 
-def probe(path: Path) -> set:
-    """The stream types ("Video", "Audio") ffmpeg finds in a file (its header, no decoding)."""
+def probe(path: Path) -> tuple[set, str]:
+    """(the stream types ("Video", "Audio") ffmpeg finds in a file, the container it reads it as),
+    from its header, no decoding."""
     import imageio_ffmpeg
     try:
         run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                              capture_output=True, text=True, timeout=30, errors="replace")
     except (OSError, subprocess.TimeoutExpired):
-        return set()
-    return set(re.findall(r"Stream #\d+:\d+.*?: (Video|Audio):", run.stderr))
+        return set(), ""
+    container = re.search(r"Input #0, ([\w,]+)", run.stderr)
+    return (set(re.findall(r"Stream #\d+:\d+.*?: (Video|Audio):", run.stderr)),
+            container.group(1).split(",")[0] if container else "")
 
 
 def _display(filename) -> str:
