@@ -247,7 +247,7 @@ const Controls = (() => {
     (Array.isArray(preset.transform) ? preset.transform : []).forEach((step, i) => {
       const name = typeof step === "string" ? step : Object.keys(step || {})[0];
       const info = ctx.transforms.find(t => t.name === name);
-      (info ? info.params : []).filter(p => p.type === "float" || p.type === "int")
+      (info ? info.params : []).filter(p => p.type === "float")  // (an int parameter is a choice: order, a count)
         .forEach(p => keys.push(`transform[${i}].${name}.${p.name}`));
     });
     return keys;
