@@ -48,6 +48,8 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
         base = output_base(loaded.output, name, where=f"{name}: output", formats=False)[0]
     elif loaded.output:  # output FOLDER/: the files in it are named as the preset's `output:` names them
         base = output_base(output, Path(loaded.output).name or name)[0]
+    for text in audio_notes(loaded):
+        on_note and on_note(text)
     if only:  # NAME.gif: that format only, with the preset's settings for it if it has any
         loaded = loaded.model_copy(update={"outputs": loaded.outputs.only(only)})
     plan = Plan(loaded, every=preview or 1)
@@ -70,12 +72,26 @@ def render(preset: "str | Path | Mapping", output: Optional["str | Path"] = None
 def overrides_for(overrides: Sequence[str] = (), *, frames: Optional[int] = None, seed: Optional[int] = None,
                   audio: Optional["str | Path"] = None) -> list[str]:
     """`--set` texts, then the typed arguments given (not None) as more of them: `frames=`, `seed=`,
-    `audio=` (a path relative to the current folder, made absolute)."""
-    out = list(overrides or ())
+    `audio=`. Every file path among them (`input=`, `audio=`, `weights=`, a guide, `plugins=`) is
+    relative to the current folder, as on any command line, and made absolute here."""
+    from .preset.overrides import from_folder
+    out = [from_folder(text, Path.cwd()) for text in overrides or ()]
     out += [f"frames={frames}"] if frames is not None else []
     out += [f"seed={seed}"] if seed is not None else []
     out += [f"audio={json.dumps(str(Path(audio).resolve()))}"] if audio is not None else []
+    keys = [text.partition("=")[0].strip() for text in out]
+    if "audio" in keys and "frames" not in keys:  # a soundtrack given here sets the length, not the
+        out.insert(0, "frames=")                   # preset's `frames:` (unless frames are given too)
     return out
+
+
+def audio_notes(preset) -> list[str]:
+    """What the user should know about a preset's soundtrack but need not act on: a silent one."""
+    features = preset.audio_features
+    if features is None or not features.silent:
+        return []
+    return [f"audio: {features.path} is silent: every audio feature (amp, onset, beat, bass, mid, treble) "
+            "is 0 over the frames, so nothing scheduled on them moves"]
 
 
 def read_preset(preset: "str | Path | Mapping", overrides: Sequence[str] = (), **options):

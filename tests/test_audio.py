@@ -106,8 +106,8 @@ def test_a_preset_using_onset_renders_with_the_sound_and_plots_both_panels(sound
 
 
 def test_render_audio_flag_gives_a_still_a_soundtrack(sounds, write_preset, run_cli, tmp_path):
-    preset = write_preset(frames=4, outputs={"mp4": {"fps": 10}})
-    code, _, err = run_cli("render", preset, "--audio", sounds["tone"], "-o", tmp_path / "out", "-q")
+    preset = write_preset(frames=4, outputs={"mp4": {"fps": 10}})  # (--frames: else the sound sets the length)
+    code, _, err = run_cli("render", preset, "--audio", sounds["tone"], "--frames", 4, "-o", tmp_path / "out", "-q")
     assert code == 0, err
     assert probe(tmp_path / "out.mp4").has_audio
 

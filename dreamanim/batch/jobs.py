@@ -44,7 +44,7 @@ def expand(presets: Sequence[str] = (), *, inputs: Sequence[str] = (), sweeps: S
             bases += entries
     if not bases:
         raise InputError("batch", "no preset given", "give one or more presets, or a batch file (a YAML list)")
-    files = [f for pattern in inputs for f in (sorted(glob.glob(pattern)) or [pattern])]
+    files = [str(Path(f).resolve()) for pattern in inputs for f in _matches(pattern)]  # (from the current folder)
     if files:
         bases = [(p, o + (f"input={f}",), fa + (("input", Path(f).stem),)) for p, o, fa in bases for f in files]
     axes = [_sweep(text) for text in sweeps]
@@ -54,6 +54,16 @@ def expand(presets: Sequence[str] = (), *, inputs: Sequence[str] = (), sweeps: S
             sets_ = tuple(sets) + overrides + tuple(f"{k}={v}" for k, v in combo)
             jobs.append(Job(preset, sets_, factors + tuple(combo)))
     return name_jobs(jobs)
+
+
+def _matches(pattern: str) -> list[str]:
+    """The files a --inputs pattern matches in the current folder (a plain path: itself), or InputError."""
+    found = sorted(glob.glob(pattern))
+    if not found:
+        raise InputError(f"--inputs {pattern}", f"matches no file in {Path.cwd()}",
+                         "check the pattern: it is read from the current folder, like any path on the command "
+                         "line; quote it, e.g. --inputs 'photos/*.jpg'")
+    return found
 
 
 def _sweep(text: str) -> list[tuple[str, str]]:

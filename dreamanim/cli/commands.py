@@ -74,14 +74,16 @@ def sheet_source(output: str) -> Path:
 
 
 def cmd_plot(args) -> int:
-    from ..api import overrides_for
+    from ..api import audio_notes, overrides_for
     from ..preset import load_preset
     from ..rendering.plot import write_chart
-    overrides = overrides_for(args.overrides, frames=args.frames)
+    overrides = overrides_for(args.overrides, frames=args.frames, audio=args.audio)
     # Layer names need TensorFlow; plugin files (Python code) load only for a transform they define.
     preset = load_preset(args.preset, overrides, check_model=False,
                          plugins="never" if args.no_plugins else "needed")
     out = Path(args.output) if args.output else Path(f"{Path(args.preset).stem}.schedules.png")
+    for text in audio_notes(preset):
+        sys.stderr.write(f"dreamanim: note: {text}\n")
     panels = write_chart(preset, out, force=args.force, where=args.preset)
     settle()
     print(f"wrote {out} ({panels} scheduled value(s) over {preset.frames} frames)")

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--frames", type=int, metavar="N", help="number of frames (same as --set frames=N)")
     r.add_argument("--seed", type=int, metavar="N", help="random seed (same as --set seed=N)")
     r.add_argument("--audio", metavar="FILE", help="a soundtrack (any sound file ffmpeg reads): its features "
-                   "drive the expressions and the MP4 / WebM carry it (same as `audio: FILE`; docs/audio.md)")
+                   "drive the expressions and the MP4 / WebM carry it (as `audio: FILE`; docs/audio.md); it sets "
+                   "the number of frames, unless --frames is given too")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a preset key by its dotted path, e.g. --set dream.steps=5 "
                         "--set transform[0].stretch.amount=0.03 (repeatable)")
@@ -96,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("-o", "--output", metavar="CHART.png",
                     help="the PNG to write (default: PRESET_NAME.schedules.png in the current folder)")
     pl.add_argument("--frames", type=int, metavar="N", help="plot N frames (same as --set frames=N)")
+    pl.add_argument("--audio", metavar="FILE", help="a soundtrack whose features the expressions read, as "
+                    "`render --audio` (it sets the length unless --frames is given too)")
     pl.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                     help="override a preset key as `render --set` does, e.g. "
                          "--set 'transform[0].zoom.amount={0: 0.01, 60: 0.08}' (repeatable)")

@@ -27,7 +27,8 @@ def settle_audio(data: dict, folder: Path, where: str):
     path = (folder / audio).resolve()
     if not path.is_file():
         raise PresetError(f"{where}: audio", f"file not found: {path}",
-                          "give the path of a sound file, relative to the preset")
+                          "give the path of a sound file (in a preset: relative to its folder; on the "
+                          "command line: to the current folder)")
     span = validate(AudioSpan, data.get("audio_span") or {}, where, ("audio_span",))
     smooth = data.get("audio_smooth")
     if smooth is not None:  # checked by the schema: here it only needs to be usable

@@ -1,5 +1,7 @@
 """`--set KEY=VALUE` => the preset's raw data with VALUE (read as YAML) at the dotted path KEY."""
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -19,6 +21,31 @@ def parse_override(text: str) -> tuple[list, Any]:
     value = _value(m.group(2), text) if m.group(2).strip() else None
     key = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", m.group(1)) if p]
     return key, value
+
+
+# The keys whose values are files: typed on the command line, they are relative to the current
+# folder (as for every other command-line tool), not to the preset's folder.
+PATH_KEYS = {("input",), ("audio",), ("weights",), ("plugins",), ("dream", "guide"), ("first_frame", "guide")}
+
+
+def from_folder(text: str, folder: Path) -> str:
+    """A --set text with its file path (input, audio, weights, a guide, plugins) made absolute
+    from `folder`; any other text as it was. `input=noise` stays noise."""
+    m = _OVERRIDE.match(text)
+    if not m:
+        return text
+    key, value = parse_override(text)
+    path_key = tuple(k for k in key if not isinstance(k, int))
+    if path_key not in PATH_KEYS:
+        return text
+
+    def absolute(v):
+        if not isinstance(v, str) or not v.strip() or (path_key == ("input",) and v == "noise"):
+            return v
+        return str(Path(folder) / Path(v).expanduser())
+
+    value = [absolute(v) for v in value] if isinstance(value, list) else absolute(value)
+    return f"{m.group(1)}={json.dumps(value)}"
 
 
 def _value(raw: str, text: str) -> Any:

@@ -22,6 +22,7 @@ HOP = 256                        # analysis step: 11.6 ms at 22050 Hz
 N_FFT = 1024                     # 46 ms windows: short, so a hit is not heard a frame early
 BANDS = {"bass": (0, 250), "mid": (250, 4000), "treble": (4000, math.inf)}
 ONSET_HALF_LIFE = 0.08           # seconds: a hit fades to half in this time
+SILENCE = 1e-4                   # peak sample (of 1.0) below which a track is silent (-80 dBFS)
 FIX = "give `audio:` a sound file ffmpeg can decode (wav, mp3, m4a, ogg, flac, a video with sound)"
 
 
@@ -41,6 +42,11 @@ class AudioFeatures:
     @property
     def tempo(self) -> float:
         return float(self.values["tempo"][0])
+
+    @property
+    def silent(self) -> bool:
+        """No sound at all in the part analysed (every feature is 0): worth a word to the user."""
+        return not len(self.envelope) or float(np.abs(self.envelope).max()) < SILENCE
 
     def beat_frames(self) -> list[int]:
         return [int(t) for t in np.flatnonzero(self.values["beat"])]
@@ -96,7 +102,7 @@ def features_of(samples: np.ndarray, fps: float) -> tuple[dict[str, np.ndarray],
     tempo, beats = librosa.beat.beat_track(onset_envelope=strength, sr=sr, hop_length=HOP, units="time",
                                              trim=False)
     beat = np.zeros(frames)
-    hits = np.floor(np.asarray(beats) * fps + 1e-6).astype(int)
+    hits = np.floor(_heard(np.asarray(beats), strength) * fps + 1e-6).astype(int)
     beat[hits[hits < frames]] = 1.0
     if len(beats) > 2:  # the beats' own spacing: finer than the tempogram's bins
         tempo = 60 * (len(beats) - 1) / (beats[-1] - beats[0])
@@ -104,6 +110,24 @@ def features_of(samples: np.ndarray, fps: float) -> tuple[dict[str, np.ndarray],
     edges = np.minimum((np.arange(frames + 1) * SAMPLE_RATE / fps).astype(int), len(samples) - 1)
     envelope = np.array([(samples[a:b + 1].min(), samples[a:b + 1].max()) for a, b in zip(edges[:-1], edges[1:])])
     return values, envelope
+
+
+def _heard(beats: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """The beats without the ones the tracker carries on past the sound: at either end of the track,
+    a beat with no onset near it (under a tenth of the beats' typical strength) is dropped (the
+    tempo is still taken from all of them)."""
+    import librosa
+    if not len(beats):
+        return beats
+    steps = librosa.time_to_frames(beats, sr=SAMPLE_RATE, hop_length=HOP)
+    near = np.array([strength[max(0, s - 2):s + 3].max() if s < len(strength) else 0.0 for s in steps])
+    heard, keep = near >= 0.1 * np.median(near), np.ones(len(beats), bool)
+    for order in (range(len(beats)), range(len(beats) - 1, -1, -1)):
+        for i in order:
+            if heard[i]:
+                break
+            keep[i] = False
+    return beats[keep]
 
 
 def _per_frame(series: np.ndarray, frame_of: np.ndarray, frames: int, how: str) -> np.ndarray:
