@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import PresetError, shown
+from ..errors import PresetError, shown, suggest
 from ..schedule.keyframes import dotted
 from .strict_yaml import StrictLoader
 
@@ -74,6 +74,13 @@ def set_dotted(data: dict, key: list, value: Any, text: str) -> None:
                                   f"it has {len(node)} item(s), counted from 0")
             if key[:i] == ["transform"] and isinstance(node[part], str):
                 node[part] = {node[part]: {}}  # the short form `transform: [zoom]`, given its params
+            if key[:i] == ["transform"] and isinstance(node[part], dict) and len(node[part]) == 1 \
+                    and i + 1 < len(key) - 1 and nxt not in node[part]:  # `transform[0].zooom.amount=`
+                (name,) = node[part]
+                meant = f"transform[{part}].{name}." + ".".join(str(k) for k in key[i + 2:])
+                fix = (f"did you mean {meant}?" if suggest(str(nxt), [name], listing="") else
+                       f"set {meant}, or replace the step: --set 'transform[{part}]={{{nxt}: {{PARAM: VALUE}}}}'")
+                raise PresetError(f"--set {shown(text, quote=False)}", f"transform[{part}] is {name}, not {nxt}", fix)
             node = node[part]
             continue
         if part not in node or node[part] is None:

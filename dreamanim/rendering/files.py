@@ -6,7 +6,7 @@
 from pathlib import Path
 
 from .seamless import LoopMeter
-from .store import frames_folder, frames_hash, saved_frames
+from .store import changed_settings, frames_folder, frames_hash, saved_frames
 from ..common.writers import check_free, write_png, write_text
 from ..outputs import format_module
 from .play import played_frames
@@ -40,7 +40,9 @@ class RenderFiles:
             return  # (the output folder exists: it holds the frames folder)
         frames = f"{frames_folder(self.base)}/"
         if resume and saved:
-            fix = (f"the frames in {frames} were rendered with different settings, so --resume cannot make it "
+            changed = changed_settings(frames_folder(self.base), self.plan.manifest())
+            fix = (f"the frames in {frames} were rendered with different settings"
+                   + (f" [{changed}]" if changed else "") + ", so --resume cannot make it "
                    "again: use --force to start over or -o to choose another name")
         elif same:
             fix = (f"add --resume to make it again from the {saved} frame(s) in {frames}, "

@@ -56,6 +56,31 @@ def provenance_of(folder: Path) -> str:
     return provenance({k: v for k, v in made.items() if k not in STORE_KEYS})
 
 
+NOT_FRAMES = {"outputs", "loop", "seamless", "output", "device"}  # preset keys that do not decide the frames
+
+
+def changed_settings(folder: Path, manifest: dict, most: int = 4) -> str:
+    """What differs between the settings the frames in `folder` were made with and `manifest`'s,
+    for a refusal: 'dream.steps: 1 then, 2 now; seed: 0 then, 4 now'; '' if nothing can be named."""
+    old = read_manifest(folder) or {}
+
+    def flat(data, prefix=""):
+        if isinstance(data, dict):
+            return {k: v for key, value in data.items() for k, v in flat(value, f"{prefix}{key}.").items()}
+        if isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
+            return {k: v for i, value in enumerate(data) for k, v in flat(value, f"{prefix[:-1]}[{i}].").items()}
+        return {prefix[:-1]: data}
+
+    then = {k: v for k, v in flat(old.get("preset") or {}).items() if k.split(".")[0].split("[")[0] not in NOT_FRAMES}
+    now = {k: v for k, v in flat(manifest.get("preset") or {}).items() if k.split(".")[0].split("[")[0] not in NOT_FRAMES}
+    for key in ("dreamanim", "precision"):
+        then[key], now[key] = old.get(key), manifest.get(key)
+    shown = lambda v: "unset" if v is None else json.dumps(v) if not isinstance(v, str) else v
+    keys = [k for k in list(now) + [k for k in then if k not in now] if then.get(k) != now.get(k)]
+    named = [f"{k}: {shown(then.get(k))} then, {shown(now.get(k))} now" for k in keys[:most]]
+    return "; ".join(named) + (f"; and {len(keys) - most} more" if len(keys) > most else "")
+
+
 def read_manifest(folder: Path) -> Optional[dict]:
     """The manifest of a frames folder, or None if it has none or it is unreadable."""
     try:
@@ -99,7 +124,9 @@ class FrameStore:
                 raise InputError(str(self.folder), f"already holds {len(self._existing())} frame(s) of an earlier render",
                                  "add --resume to continue it or --force to start over")
             elif old is None or old.get("frames_hash") != self.frames_hash:
-                raise InputError(str(self.folder), "its frames were rendered with different settings",
+                changed = changed_settings(self.folder, self._manifest)
+                raise InputError(str(self.folder), "its frames were rendered with different settings"
+                                 + (f": {changed}" if changed else ""),
                                  "render with the same preset and --set values, or use --force to start over")
             else:
                 size = old.get("frame_size")
