@@ -23,7 +23,7 @@ def cmd_render(args) -> int:
         bars = Bars()
     try:
         result = render(args.preset, args.output, frames=args.frames, seed=args.seed, audio=args.audio,
-                        overrides=args.overrides, resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
+                        overrides=args.overrides + ([f"device={args.device}"] if args.device else []), resume=args.resume, force=args.force, progress=bars or False, preview=args.preview,
                         plugins="never" if args.no_plugins else "load",
                         on_note=lambda text: sys.stderr.write(f"dreamanim: note: {text}\n"))
     finally:

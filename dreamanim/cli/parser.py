@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--audio", metavar="FILE", help="a soundtrack (any sound file ffmpeg reads): its features "
                    "drive the expressions and the MP4 / WebM carry it (as `audio: FILE`; docs/audio.md); it sets "
                    "the number of frames, unless --frames is given too")
+    r.add_argument("--device", type=_device, metavar="DEVICE",
+                   help="where to compute: auto, cpu, gpu (the first) or gpu:N (same as --set device=DEVICE)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a preset key by its dotted path, e.g. --set dream.steps=5 "
                         "--set transform[0].stretch.amount=0.03 (repeatable)")
@@ -147,8 +149,8 @@ def _add_gallery_parser(sub) -> None:
     g.add_argument("--step-size", type=float, metavar="S", help="step size (default: the model's)")
     g.add_argument("--columns", type=_positive, metavar="C", help="cells per row (default: about square)")
     g.add_argument("--weights", metavar="PATH", help="a local weights file for the model (as `weights:` in a preset)")
-    g.add_argument("--device", choices=DEVICES, default="auto",
-                   help="where to compute (default auto: a GPU when TensorFlow sees one)")
+    g.add_argument("--device", type=_device, default="auto", metavar="DEVICE",
+                   help=f"where to compute: {', '.join(DEVICES)} (default auto: a GPU when TensorFlow sees one)")
     g.add_argument("-o", "--output", metavar="PNG", help="the sheet to write (default gallery_MODEL.png)")
     g.add_argument("--force", action="store_true", help="overwrite an existing sheet")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -161,6 +163,14 @@ UNTRUSTED = ("A preset with `plugins:` runs those Python files: treat it like a 
 def _no_plugins(parser, text: str) -> None:
     parser.add_argument("--no-plugins", action="store_true",
                         help=f"{text} (a plugin is Python code that runs on your machine)")
+
+
+def _device(text: str) -> str:
+    from ..engine.models.device import device_name
+    try:
+        return device_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
 
 
 def _positive(text: str) -> int:

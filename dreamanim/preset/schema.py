@@ -11,6 +11,7 @@ from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Pri
 from pydantic.fields import FieldInfo
 
 from ..common.settings import Strict
+from ..engine.models.device import device_name
 from ..engine.models.model_file import is_model_file
 from ..engine.objective_spec import MAX_SIGMA, NORMALIZERS, REDUCES
 from ..outputs import DEFAULT_FORMATS
@@ -132,7 +133,7 @@ class Preset(Strict):
     preprocess: Optional[Preprocess] = None  # a model file: how its pixels are scaled (it cannot be guessed)
     precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 where it is faster
     weights: Optional[FilePath] = None   # a local weights file for the model (relative to the preset)
-    device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: TensorFlow's choice, a GPU if it sees one
+    device: Annotated[str, AfterValidator(device_name)] = "auto"  # auto: TensorFlow's choice; cpu; gpu; gpu:N
     dream: DreamSettings = DreamSettings()
     first_frame: DreamOverrides = DreamOverrides()
     transform: list[TransformStep] = []

@@ -63,7 +63,7 @@ def visible_gpus() -> int:
 def device_scope(device: str):
     if device == "auto":
         return contextlib.nullcontext()
-    return tf.device("/GPU:0" if device == "gpu" else "/CPU:0")
+    return tf.device(f"/GPU:{device.partition(':')[2] or 0}" if device.startswith("gpu") else "/CPU:0")
 
 
 def hide_progress() -> None:
