@@ -79,6 +79,7 @@ def bind(host: str, port: int, option: str) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(128)  # listening before the URL is printed: an early request waits, it is not refused
     except OSError as exc:
         sock.close()
         raise DreamanimError(f"{option} {port}", f"cannot listen on {host}:{port}: {exc.strerror}",
