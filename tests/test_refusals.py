@@ -44,3 +44,18 @@ def test_every_shipped_presets_formats_play_for_as_long(name):
     preset = load_preset(PRESETS / f"{name}.yaml", check_model=False, plugins="never")
     fps = {fmt: s.fps for fmt, s in preset.outputs.given().items() if s.fps is not None}  # (None: the clip's)
     assert len(set(fps.values())) <= 1, fps  # the same frames, for as long (a GIF: to its 1/100 s)
+
+
+@pytest.mark.slow
+def test_another_format_of_the_same_frames_is_made_without_resume(tiny, tmp_path, run_cli):
+    code, _, err = run_cli("render", tiny, "-o", tmp_path / "a.webm", "-q")
+    assert code == 0, err
+    sheet, sidecar = (tmp_path / "a.sheet.png").read_bytes(), (tmp_path / "a.preset.yaml").read_text()
+    code, out, err = run_cli("render", tiny, "-o", tmp_path / "a.webp")
+    assert code == 0, err
+    assert "(0 dreamed now)" in out and (tmp_path / "a.webp").is_file() and (tmp_path / "a.webm").is_file()
+    assert (tmp_path / "a.sheet.png").read_bytes() == sheet and (tmp_path / "a.preset.yaml").read_text() == sidecar
+    code, _, err = run_cli("render", tiny, "-o", tmp_path / "a.webp", "-q")  # made already: still refused
+    assert_one_line_error(code, err, "a.webp: already exists", "--resume")
+    code, _, err = run_cli("render", tiny, "-o", tmp_path / "a.gif", "--seed", 3, "-q")  # other frames: refused
+    assert_one_line_error(code, err, "already exists")

@@ -20,6 +20,7 @@ class RenderFiles:
         self.sheet = self._beside("sheet.png")
         # A preview gets no resolved preset: the real render's would be the one to keep.
         self.preset = None if plan.sidecar is None else self._beside("preset.yaml")
+        self.kept: set[Path] = set()  # companions already there, made from these very frames: left as they are
 
     def _beside(self, suffix: str) -> Path:
         return self.base.with_name(f"{self.base.name}.{suffix}")
@@ -29,15 +30,21 @@ class RenderFiles:
         companions = {"sheet": self.sheet, **({"preset": self.preset} if self.preset else {})}
         return {**self.videos, **companions}
 
-    def check(self, *, resume: bool, force: bool) -> None:
+    def check(self, *, resume: bool, force: bool) -> bool:
         """Refuse, before anything is dreamed, to replace a file the user has (never without --force),
-        with one exception: --resume beside frames made with these very settings. The videos, sheet and
+        with two exceptions beside frames made with these very settings. --resume: the videos, sheet and
         preset there were made from those frames and are made again from them, so a render stopped
-        while writing them (Ctrl-C, ffmpeg failing) finishes with --resume and loses nothing."""
+        while writing them (Ctrl-C, ffmpeg failing) finishes with --resume and loses nothing. And a
+        format not made yet (-o a.webp after -o a.webm): it is made from those frames, the sheet and
+        preset already there are kept as they are. True: the frames are reused (a resume)."""
         saved, saved_hash = saved_frames(self.base)
         same = saved > 0 and saved_hash == frames_hash(self.plan.identity())
         if resume and same:
-            return  # (the output folder exists: it holds the frames folder)
+            return True  # (the output folder exists: it holds the frames folder)
+        if same and not force and saved >= self.plan.frames and not any(p.exists() for p in self.videos.values()):
+            self.kept = {p for p in (self.sheet, self.preset) if p is not None and p.is_file()}
+            check_free([p for p in self.all.values() if p not in self.kept], force)
+            return True
         frames = f"{frames_folder(self.base)}/"
         if resume and saved:
             changed = changed_settings(frames_folder(self.base), self.plan.manifest())
@@ -50,6 +57,7 @@ class RenderFiles:
         else:
             fix = "use --force to overwrite it or -o to choose another name"
         check_free(self.all.values(), force, fix=fix)
+        return False
 
     def write(self, store, plan, progress=None) -> LoopMeter:
         """Each video from the saved frames, then the sheet and the preset; the meter has measured
@@ -83,6 +91,7 @@ class RenderFiles:
     def _write_companions(self, store) -> None:
         from .contact_sheet import sheet_for
         from .sidecar import PNG_KEY
-        write_png(self.sheet, sheet_for(store.folder, beats=self.plan.beats), text={PNG_KEY: store.provenance})
-        if self.preset:
+        if self.sheet not in self.kept:
+            write_png(self.sheet, sheet_for(store.folder, beats=self.plan.beats), text={PNG_KEY: store.provenance})
+        if self.preset and self.preset not in self.kept:
             write_text(self.preset, self.plan.sidecar)

@@ -57,7 +57,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
     # One render per output: a second one into the same -o is refused before it checks or writes anything.
     make_folder(base.parent)  # (the lock file goes there; a folder that cannot be made is named as such)
     with OutputLock(base.with_name(base.name + ".lock"), where=str(base), on_takeover=took_over):
-        files.check(resume=resume, force=force)  # nothing the user has is replaced
+        resume = files.check(resume=resume, force=force) or resume  # nothing the user has is replaced (True: frames reused)
         with FrameStore(base, plan.identity(), plan.manifest(), resume=resume, force=force,
                         on_note=on_note) as store:  # (told of damaged frames it drops)
             result = RenderResult(files.all, store.folder, plan.frames)
