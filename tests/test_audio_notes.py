@@ -9,10 +9,10 @@ from dreamanim.source.audio_features import analyse
 
 
 def test_a_command_line_soundtrack_sets_the_length_unless_frames_are_given(tmp_path):
-    short = write_wav(tmp_path / "short.wav", sine(440, 1.5))  # 36 frames at the MP4's 24 fps
+    short = write_wav(tmp_path / "short.wav", sine(440, 1.6))  # 20 frames at the MP4's 12.5 fps
     preset = REPO / "presets" / "vertical_stretch.yaml"         # frames: 60
-    assert read_preset(preset, overrides_for(audio=short), check_model=False).frames == 36
-    assert read_preset(preset, overrides_for([f"audio={short}"]), check_model=False).frames == 36
+    assert read_preset(preset, overrides_for(audio=short), check_model=False).frames == 20
+    assert read_preset(preset, overrides_for([f"audio={short}"]), check_model=False).frames == 20
     assert read_preset(preset, overrides_for(frames=12, audio=short), check_model=False).frames == 12
 
 
