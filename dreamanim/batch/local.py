@@ -2,7 +2,7 @@
 
 Worker processes (spawned: each imports TensorFlow itself, with its thread pools set so that
 workers x threads <= cores) take jobs one after another, loading the model once each. Their
-progress comes back over a multiprocessing queue as ("frames", job name, frames done) events,
+progress comes back over each worker's own queue as ("frames", job name, frames done) events,
 their outcomes as ("outcome", pid, outcome). A worker that dies mid-job (SIGKILL, the
 out-of-memory killer) is replaced and its job alone retried once, from its saved frames; the
 outcome's `retried` says why. default_workers() fits the workers into the cores and the memory
@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import queue as queues
 import signal
+import time
 from collections import deque
 from pathlib import Path
 from typing import Callable, Optional
@@ -57,9 +58,8 @@ def run_local(jobs: list, out_dir: str, options: dict, workers: int, threads: in
     is retried once in a new worker (resuming from its saved frames), the others go on. On
     Ctrl-C (KeyboardInterrupt) every worker is stopped, its frames kept, before it is raised."""
     context = multiprocessing.get_context("spawn")
-    events = context.Queue()
     todo, outcomes, deaths = deque(jobs), {}, {}
-    pool = [_Worker(context, events, threads) for _ in range(min(workers, len(jobs)))]
+    pool = [_Worker(context, threads) for _ in range(min(workers, len(jobs)))]
 
     def finish(outcome: dict) -> None:
         if deaths.get(outcome["name"]):
@@ -72,13 +72,13 @@ def run_local(jobs: list, out_dir: str, options: dict, workers: int, threads: in
             for i, w in enumerate(pool):
                 if w.job is None and todo:
                     if not w.process.is_alive():  # (died between jobs: a new one takes the next)
-                        w = pool[i] = _Worker(context, events, threads)
+                        w = pool[i] = _Worker(context, threads)
                     w.give(todo.popleft(), str(out_dir), options)
-            _drain(events, on_event, pool, finish, timeout=0.25)
+            _drain(pool, on_event, finish, timeout=0.25)
             for i, w in enumerate(pool):
                 if w.job is None or w.process.is_alive():
                     continue
-                _drain(events, on_event, pool, finish)  # its outcome may have been sent just before
+                _drain(pool, on_event, finish)  # its outcome may have been sent just before
                 if w.job is None:
                     continue
                 job, why = w.job, f"its worker (pid {w.process.pid}) {_death(w.process.exitcode)}"
@@ -89,22 +89,23 @@ def run_local(jobs: list, out_dir: str, options: dict, workers: int, threads: in
                 else:
                     finish(worker.failed(job, f"{why}, and again when retried (if it ran out of memory: "
                                               "--workers 1, or a smaller size)", "unexpected", seconds=0.0))
-                pool[i] = _Worker(context, events, threads)
+                pool[i] = _Worker(context, threads)
     except BaseException:  # Ctrl-C: every worker stops (its frames kept); then the interrupt goes on
         _stop(pool)
         raise
     for w in pool:
         w.close()
-    _drain(events, on_event, pool, finish)
+    _drain(pool, on_event, finish)
     return list(outcomes.values())
 
 
 class _Worker:
-    """One worker process and the job it is rendering (None: idle)."""
+    """One worker process, its own queues (a worker killed while writing to a shared queue would
+    leave its lock held, and every other worker stuck), and the job it is rendering (None: idle)."""
 
-    def __init__(self, context, events, threads: int):
-        self.tasks, self.job = context.SimpleQueue(), None
-        self.process = context.Process(target=worker.serve, args=(self.tasks, events, threads), daemon=True)
+    def __init__(self, context, threads: int):
+        self.tasks, self.events, self.job = context.SimpleQueue(), context.Queue(), None
+        self.process = context.Process(target=worker.serve, args=(self.tasks, self.events, threads), daemon=True)
         self.process.start()
 
     def give(self, job, out_dir: str, options: dict) -> None:
@@ -141,20 +142,25 @@ def _death(exitcode: Optional[int]) -> str:
     return f"exited with code {exitcode}"
 
 
-def _drain(events, on_event, pool: list, finish, timeout: float = 0.0) -> None:
-    """Every event waiting (the first awaited up to `timeout` s): progress to on_event, a job's
-    outcome to finish (and its worker is free again)."""
+def _drain(pool: list, on_event, finish, timeout: float = 0.0) -> None:
+    """Every event the workers have sent (waiting up to `timeout` s for the first): progress to
+    on_event, a job's outcome to finish (and its worker is free again)."""
+    deadline = time.monotonic() + timeout
     while True:
-        try:
-            event = events.get(timeout=timeout) if timeout else events.get_nowait()
-        except queues.Empty:
+        got = False
+        for w in list(pool):
+            while True:
+                try:
+                    event = w.events.get_nowait()
+                except (queues.Empty, OSError, EOFError, ValueError):
+                    break
+                got = True
+                if event[0] == "outcome":
+                    if w.job is not None and w.job.name == event[2]["name"]:
+                        w.job = None
+                    finish(event[2])
+                else:
+                    on_event(event)
+        if got or time.monotonic() >= deadline:
             return
-        timeout = 0.0
-        if event[0] == "outcome":
-            _, pid, outcome = event
-            for w in pool:
-                if w.process.pid == pid and w.job is not None and w.job.name == outcome["name"]:
-                    w.job = None
-            finish(outcome)
-        else:
-            on_event(event)
+        time.sleep(0.02)
