@@ -13,19 +13,15 @@ different speeds, one passing behind another (an occlusion), still backgrounds, 
 Deterministic. benchmarks/flicker.py --hard makes it in a temporary folder and measures it.
     python examples/make_hard_clip.py [OUTPUT]      (default: hard_clip.mp4 here)
 """
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_sample_clip import cup_cutout, soundtrack, write_wav  # noqa: E402
+from make_sample_clip import cup_cutout, write_clip  # noqa: E402
 
-from dreamanim.source.soundtrack import add_audio  # noqa: E402
 
 PRESETS = Path(__file__).resolve().parents[1] / "presets"
 FPS, WIDTH, HEIGHT = 24, 320, 180
@@ -93,28 +89,8 @@ def frames():
 
 
 def main(output: Path) -> Path:
-    output = Path(output)
-    seconds = sum(SHOTS) / FPS
-    tmp = output.with_name(f".{output.stem}.partial-{os.getpid()}{output.suffix}")
-    try:
-        writer = imageio_ffmpeg.write_frames(
-            str(tmp), (WIDTH, HEIGHT), fps=FPS, codec="libx264", quality=None, pix_fmt_out="yuv420p",
-            macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-crf", "20", "-preset", "slow", "-threads", "1",  # one thread: same bytes every run
-                           "-metadata", "comment=made by examples/make_hard_clip.py", "-f", "mp4"])
-        writer.send(None)
-        for frame in frames():
-            writer.send(np.ascontiguousarray(frame))
-        writer.close()
-        with tempfile.TemporaryDirectory() as folder:
-            wav = Path(folder) / "sound.wav"
-            write_wav(wav, soundtrack(seconds))
-            add_audio(tmp, wav, 0.0, seconds)
-        os.replace(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return output
-
+    return write_clip(output, frames(), (WIDTH, HEIGHT), FPS, sum(SHOTS) / FPS, crf=20,
+                      made_by="examples/make_hard_clip.py")
 
 if __name__ == "__main__":
     made = main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("hard_clip.mp4"))

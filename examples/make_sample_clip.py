@@ -99,27 +99,34 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
         out.writeframes((samples * 32767).astype("<i2").tobytes())
 
 
-def main(output: Path) -> None:
+def write_clip(output: Path, frames, size: tuple[int, int], fps: float, seconds: float, *, crf: int,
+               made_by: str) -> Path:
+    """Frames (H x W x 3 uint8) and the soundtrack as one H.264 MP4 with its sound, written whole or not at all."""
+    output = Path(output)
     tmp = output.with_name(f".{output.stem}.partial-{os.getpid()}{output.suffix}")
     try:
         writer = imageio_ffmpeg.write_frames(
-            str(tmp), (WIDTH, HEIGHT), fps=FPS, codec="libx264", quality=None, pix_fmt_out="yuv420p",
+            str(tmp), size, fps=fps, codec="libx264", quality=None, pix_fmt_out="yuv420p",
             macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-crf", "23", "-preset", "slow", "-threads", "1",  # one thread: same bytes every run
-                           "-metadata", "comment=made by examples/make_sample_clip.py", "-f", "mp4"])
+            output_params=["-crf", str(crf), "-preset", "slow", "-threads", "1",  # one thread: same bytes every run
+                           "-metadata", f"comment=made by {made_by}", "-f", "mp4"])
         writer.send(None)
-        for frame in frames():
+        for frame in frames:
             writer.send(np.ascontiguousarray(frame))
         writer.close()
         with tempfile.TemporaryDirectory() as folder:
             wav = Path(folder) / "sound.wav"
-            write_wav(wav, soundtrack(SECONDS))
-            add_audio(tmp, wav, 0.0, SECONDS)
+            write_wav(wav, soundtrack(seconds))
+            add_audio(tmp, wav, 0.0, seconds)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
-    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return output
 
+
+def main(output: Path) -> None:
+    write_clip(output, frames(), (WIDTH, HEIGHT), FPS, SECONDS, crf=23, made_by="examples/make_sample_clip.py")
+    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else PRESETS / "clip.mp4")
