@@ -82,6 +82,11 @@ class Steering:
         return self._stopped
 
     @property
+    def attached(self) -> bool:
+        """The render has begun: a change can be checked against the plan in force (check_only)."""
+        return self._plan is not None
+
+    @property
     def preset(self) -> "dict | None":
         """The resolved preset in force, with every change made so far (None before the render starts)."""
         with self._cond:

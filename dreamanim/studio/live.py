@@ -67,11 +67,6 @@ class LiveSteering(api.Steering):
     def held(self) -> bool:
         return self._hold
 
-    @property
-    def attached(self) -> bool:
-        """The render has begun: changes can be checked against the plan in force."""
-        return self._plan is not None
-
     def check(self, action: str, key: str, value: Any, frames: int = 4) -> None:
         """PresetError if the change would be refused now (a pulse out of range at a frame to come)."""
         if action == "pulse":
