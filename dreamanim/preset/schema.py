@@ -234,6 +234,9 @@ class Preset(Strict):
             for key in NEWER_DREAM_KEYS:  # left out when not given: earlier renders keep their hash
                 if keys[section].get(key) is None:
                     keys[section].pop(key, None)
+        for key in ("octaves", "steps"):  # coherence's newer keys: left out when not given (likewise)
+            if keys["coherence"].get(key) is None:
+                keys["coherence"].pop(key, None)
         keys["schedules"] = self.schedules_data()
         keys["contents"] = dict(self._contents)
         if is_model_file(self.model):  # where the file is does not count; its contents do

@@ -90,7 +90,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                         objective = []
                         frame = dreamer.dream(start.frame, settings, rng_for(plan.seed, k, "dream"),
                                               on_step=lambda v: (objective.append(v), progress and progress.step(v)),
-                                              step_scale=plan.step_scale(start))
+                                              step_scale=plan.step_scale(start, settings))
                         held[k] = to_uint8(lock(k, frame)).astype(np.float32)  # as it will be stored
                         result.objectives.append(objective[-1])
                     frame = held.pop(k) if t == k else plan.between(t, before, k, store.read(before), held[k])

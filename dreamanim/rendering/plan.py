@@ -89,24 +89,32 @@ class Plan:
 
     def dream_for(self, i: int, start: "Optional[Start]" = None) -> "DreamSettings":
         """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a frame
-        that starts afresh (start.fresh: a video's scene cut) dreams as frame 0 does."""
+        that starts afresh (start.fresh: a video's scene cut) dreams as frame 0 does; a frame that
+        carries the previous dream along the flow spends `coherence.octaves` and `.steps` when given."""
         fresh = start is not None and start.fresh
         settings = self._preset.dream_for(i * self.every, fresh=fresh)
         if i == 0 or fresh:
             return settings
         if self.preview:
             settings = settings.model_copy(update={"steps": settings.steps * self.every})
+        if _carries(start):
+            settings = carried_settings(settings, self._preset.coherence)
         return settings
 
-    def step_scale(self, start: "Start") -> Optional[np.ndarray]:
+    def step_scale(self, start: "Start", settings: "Optional[DreamSettings]" = None) -> Optional[np.ndarray]:
         """The step per pixel, as a share of the step size, or None (the full step everywhere):
         a video frame carrying the previous dream along the flow renews it with `coherence.renew`
         of the step where the detail was carried (start.carried = 1), and dreams fully where
-        nothing was (new content: moving things, what they reveal; a scene cut is fresh)."""
-        if start.carried is None or start.fresh:
+        nothing was (new content: moving things, what they reveal; a scene cut is fresh).
+        With `coherence.steps` fewer than the dream's, every step is as much larger (settings: the
+        frame's own, from dream_for, whose steps are the ones spent)."""
+        if not _carries(start):
             return None
-        renew = self._preset.coherence.renew
-        return (1.0 - (1.0 - renew) * start.carried).astype(np.float32)
+        coherence = self._preset.coherence
+        scale = 1.0 - (1.0 - coherence.renew) * start.carried
+        if coherence.steps is not None and settings is not None:
+            scale = scale * (self._preset.dream.steps / settings.steps)
+        return scale.astype(np.float32)
 
     def move(self, frame: np.ndarray, i: int, n: int = 1) -> np.ndarray:
         """Frame i moved on to where frame i+n starts: the chain at each real frame in between."""
@@ -180,3 +188,19 @@ class Plan:
         made = {"dreamanim": __version__, "seed": p.seed, "precision": self.precision,
                 "input": p.input, "preset": self.resolved}
         return {**made, "preview": {"every": self.every, "size": self.size}} if self.preview else made
+
+
+def _carries(start: "Optional[Start]") -> bool:
+    return start is not None and start.carried is not None and not start.fresh
+
+
+def carried_settings(settings: "DreamSettings", coherence) -> "DreamSettings":
+    """A carried frame's dream: only the finest `coherence.octaves` of the octaves it would
+    dream (the carried detail already holds the coarser scales) and `coherence.steps` steps."""
+    changes = {}
+    if coherence.octaves is not None:
+        lo, hi = settings.octave_range if settings.octave_range is not None else (1 - settings.octaves, 0)
+        changes["octave_range"] = (max(lo, hi - coherence.octaves + 1), hi)
+    if coherence.steps is not None:
+        changes["steps"] = coherence.steps
+    return settings.model_copy(update=changes) if changes else settings
