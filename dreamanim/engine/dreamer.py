@@ -5,7 +5,15 @@ tensor operation is the compute backend's (engine/backend.py). The compiled step
 per image shape and ObjectiveSpec (objective_spec.py) and reused for every later frame; the
 layer weights and the gradient's smoothing sigmas are inputs of the step, so keyframed weights
 and sigmas never retrace it. `traces` counts the tracings.
+
+Automatic channels (`channels: {layer: {strongest: 8}}`) are chosen here, on the image at the
+octave being dreamed (its first octave, or each one with per_octave), from the backend's
+probe of the layer's channel strengths (`probes` counts its tracings: one per octave size);
+the choice goes to the step as its `picks` input, so it never retraces the step. `chosen`
+holds the last dream's choice, layer => Chosen, for the render's record (rendering/sidecar.py).
 """
+import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
@@ -20,6 +28,20 @@ from .objective_spec import ObjectiveSpec
 MIN_OCTAVE_SIDE = 32  # smaller octaves hold too little image to dream on; they are skipped
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The channels one frame dreamed on a layer whose channels the dream chose: `rule` is how
+    ((mode, count, per_octave, seed)), `channels` the choice: a list, or with per_octave a list
+    per octave (smallest first), as `chosen:` in a preset records it."""
+    rule: tuple
+    channels: list
+
+
+def rule_of(rule) -> tuple:
+    """An AutoChannels' rule, without its record: what a record entry belongs to."""
+    return (rule.mode, rule.count, rule.per_octave, rule.seed)
+
+
 class Dreamer:
     def __init__(self, net, default_layers: dict[str, float], default_step: float,
                  device: str = "auto", backend: str = DEFAULT_BACKEND):
@@ -31,7 +53,10 @@ class Dreamer:
         self.device = device
         self.backend: Backend = get(backend)
         self.traces = 0
+        self.probes = 0  # tracings of the channel probe (automatic channels), one per octave size
+        self.chosen: dict[str, Chosen] = {}  # the last dream's automatic channels (none without them)
         self._steps: dict[tuple, Callable] = {}
+        self._probes: dict[tuple, Callable] = {}
         self._guides: dict[tuple, object] = {}
 
     def dream(self, frame: np.ndarray, settings: "DreamSettings", rng: np.random.Generator,
@@ -57,12 +82,12 @@ class Dreamer:
         sigmas = b.to_tensor(spec.sigmas(settings))
         base = b.to_tensor(frame)
         scale = None if step_scale is None else b.to_tensor(np.asarray(step_scale, np.float32)[..., None])
-        detail = None
-        for size in sizes:
+        detail, choice = None, ChannelChoice(self, settings, spec, len(sizes), rng)
+        for i, size in enumerate(sizes):
             octave_base = b.resize(base, size)
             img = octave_base if detail is None else b.add_clip(octave_base, b.resize(detail, size))
             step = self._step_for(size, spec, settings.tile_size, frame_side=max(h, w), scaled=scale is not None)
-            extra = () if scale is None else (b.resize(scale, size),)
+            extra = choice.at(i, img, size) + (() if scale is None else (b.resize(scale, size),))
             for _ in range(settings.steps):
                 shift = b.to_tensor([rng.integers(size[0]), rng.integers(size[1])], "int32")
                 img, objective = step(img, shift, step_size, weights, sigmas, *extra)
@@ -77,6 +102,7 @@ class Dreamer:
             detail = img - octave_base
         if sizes[-1] != (h, w):  # octave_range ended above or below the frame: bring the detail home
             img = b.add_clip(base, b.resize(detail, (h, w)))
+        self.chosen = choice.record()
         return b.to_numpy(img)
 
     def spec(self, settings: "DreamSettings") -> ObjectiveSpec:
@@ -88,17 +114,45 @@ class Dreamer:
                                                  settings.octave_range))
 
     def objective(self, frame: np.ndarray, settings: "DreamSettings") -> float:
-        """The objective of a whole frame, untiled (for reports, benchmarks and tests)."""
+        """The objective of a whole frame, untiled (for reports, benchmarks and tests); automatic
+        channels are chosen on the frame itself, as its first octave would."""
         spec = self.spec(settings)
         return self.backend.objective(self.net, frame, spec, self._guide_features(spec, max(frame.shape[:2])),
-                                      spec.weights(settings, self.default_layers))
+                                      spec.weights(settings, self.default_layers), *self._picks_on(frame, settings))
 
     def tiled_gradient(self, frame: np.ndarray, settings: "DreamSettings", shift=(0, 0)) -> np.ndarray:
         """The raw (unnormalised) tiled gradient of the objective at frame under a roll."""
         spec = self.spec(settings)
         return self.backend.tiled_gradient(self.net, frame, shift, spec, settings.tile_size,
                                            self._guide_features(spec, max(frame.shape[:2])),
-                                           spec.weights(settings, self.default_layers))
+                                           spec.weights(settings, self.default_layers), *self._picks_on(frame, settings))
+
+    def choose_channels(self, frame: np.ndarray, settings: "DreamSettings") -> dict[str, list[int]]:
+        """The channels automatic channels pick on this frame, as its first octave would: layer => numbers."""
+        choice = ChannelChoice(self, settings, self.spec(settings), 1, np.random.default_rng(0))
+        choice.at(0, self.backend.to_tensor(frame), frame.shape[:2])
+        return {layer: picked[0] for layer, picked in choice.picked.items()}
+
+    def channel_strengths(self, frame: np.ndarray, layer: str, reduce: str = "meansq") -> np.ndarray:
+        """Each channel's strength on the frame, as strongest and weakest rank them (one probe)."""
+        spec = ObjectiveSpec((layer,), reduce, auto_channels=((layer, 1),))
+        probe = self._probe_for(tuple(frame.shape[:2]), spec, max(frame.shape[:2]))
+        return self.backend.to_numpy(probe(self.backend.to_tensor(frame))[0])
+
+    def _picks_on(self, frame: np.ndarray, settings: "DreamSettings") -> tuple:
+        spec = self.spec(settings)
+        if not spec.picks:
+            return ()
+        chosen = self.choose_channels(frame, settings)
+        return ([c for layer, _ in spec.auto_channels for c in chosen[layer]],)
+
+    def _probe_for(self, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int) -> Callable:
+        """The channel probe at one octave size: only what shapes it is in the key (not the choice)."""
+        key = (size, spec.auto_channels, spec.reduce, spec.border, tile_size)
+        if key not in self._probes:
+            self._probes[key] = self.backend.compile_probe(self.net, size, spec, tile_size)
+            self.probes += 1
+        return self._probes[key]
 
     def _step_for(self, size: tuple[int, int], spec: ObjectiveSpec, tile_size: int, frame_side: int,
                   scaled: bool = False) -> Callable:
@@ -129,6 +183,88 @@ class Dreamer:
             for name, features in self.backend.guide_features(self.net, guide, missing).items():
                 self._guides[(spec.guide, frame_side, name)] = features
         return {n: self._guides[(spec.guide, frame_side, n)] for n in spec.layers}
+
+
+class ChannelChoice:
+    """One dream's automatic channels: at(i, img, size) => the step's extra (picks,) input at octave i
+    (() without automatic channels). A layer chooses at the first octave, or at every one with
+    per_octave; a frame whose choice is recorded (`chosen:`, narrowed to the frame by the preset's
+    dream_for) dreams that instead."""
+
+    def __init__(self, dreamer: Dreamer, settings, spec: ObjectiveSpec, octaves: int, rng: np.random.Generator):
+        self.dreamer, self.spec, self.octaves, self.rng = dreamer, spec, octaves, rng
+        self.tile_size = settings.tile_size
+        self.rules = {layer: settings.channels[layer] for layer, _ in spec.auto_channels}
+        self.picked: dict[str, list[list[int]]] = {layer: [] for layer in self.rules}
+        self.counts = {info.name: info.channels for info in getattr(dreamer.net, "layers", ())}
+        for layer in self.rules:
+            self._count(layer)
+        self.pinned = {layer: self._pinned(layer, rule) for layer, rule in self.rules.items()}
+
+    def at(self, i: int, img, size: tuple[int, int]) -> tuple:
+        if not self.rules:
+            return ()
+        strengths = None
+        for layer, rule in self.rules.items():
+            done = self.picked[layer]
+            if self.pinned[layer] is not None:
+                done.append(self.pinned[layer][i if rule.per_octave else 0])
+            elif done and not rule.per_octave:
+                done.append(done[-1])
+            elif rule.mode == "random":
+                done.append(self._draw(layer, rule))
+            else:
+                if strengths is None:
+                    probe = self.dreamer._probe_for(tuple(size), self.spec, self.tile_size)
+                    strengths = dict(zip(self.rules, (self.dreamer.backend.to_numpy(t) for t in probe(img))))
+                done.append(rank(strengths[layer], rule.mode, rule.count))
+        picks = [c for layer in self.rules for c in self.picked[layer][-1]]
+        return (self.dreamer.backend.to_tensor(picks, "int32"),)
+
+    def record(self) -> dict[str, Chosen]:
+        return {layer: Chosen(rule_of(rule), self.picked[layer] if rule.per_octave else self.picked[layer][0])
+                for layer, rule in self.rules.items() if self.picked[layer]}
+
+    def _draw(self, layer: str, rule) -> list[int]:
+        """random: count channels, the render's seed's (rule.seed; dream_for fills it in), the same each
+        frame; without a seed (a still dreamed alone) one from the frame's generator, which is left as it was."""
+        gen = (np.random.default_rng([rule.seed, zlib.crc32(layer.encode()), len(self.picked[layer])])
+               if rule.seed is not None else self.rng.spawn(1)[0])
+        return sorted(gen.choice(self._count(layer), rule.count, replace=False).tolist())
+
+    def _count(self, layer: str) -> int:
+        count = self.counts[layer]
+        rule = self.rules[layer]
+        if rule.count > count:  # the preset's checks say so first; this guards library use
+            raise ValueError(f"{layer} has {count} channels, so {rule.mode}: {rule.count} cannot be chosen")
+        return count
+
+    def _pinned(self, layer: str, rule) -> Optional[list[list[int]]]:
+        """The frame's recorded choice (per octave), checked against the layer and the octaves dreamed."""
+        if not rule.chosen:
+            return None
+        if len(rule.chosen) != 1:
+            raise ValueError(f"{layer}: chosen holds {len(rule.chosen)} frames' channels; a dream is one frame's "
+                             "(a preset's dream_for(t) gives frame t's)")
+        (t, picked), = rule.chosen.items()
+        lists = picked if rule.per_octave else [picked]
+        from ..errors import PresetError
+        where = f"dream.channels.{layer}.chosen.{t}"
+        if rule.per_octave and len(lists) != self.octaves:
+            raise PresetError(where, f"records {len(lists)} octaves' channels, but frame {t} dreams {self.octaves} "
+                              "octaves", "record one list per octave dreamed, or leave the frame out to choose again")
+        count = self._count(layer)
+        bad = [c for p in lists for c in p if c >= count]
+        if bad:
+            raise PresetError(where, f"{layer} has {count} channels (0..{count - 1}), got {bad[0]}",
+                              f"pick channel numbers below {count}")
+        return [sorted(p) for p in lists]
+
+
+def rank(strengths: np.ndarray, mode: str, count: int) -> list[int]:
+    """The `count` strongest (or weakest) channels, as sorted channel numbers; ties go to the lower number."""
+    order = np.argsort(-strengths if mode == "strongest" else strengths, kind="stable")
+    return sorted(order[:count].tolist())
 
 
 def dreamer_for(model: str, precision: str = "auto", weights: Optional[Path] = None,

@@ -6,6 +6,10 @@ a new objective field cannot silently reuse a stale trace. The layer weights are
 are fed to the compiled step at run time, so keyframed weights never retrace it; so are the
 gradient's smoothing sigmas (`sigmas`), whose count and kernel radius alone shape the graph, and
 so are the class weights and the total variation's (`weights` lists layers, then classes, then tv).
+Automatic channels (`channels: {layer: {strongest: 8}}`) are too: only each such layer's count is
+in the spec (`auto_channels`); which channels, chosen per frame or octave, are the step's `picks`
+input (int32, the layers' picks one after another in auto_channels order), so a new choice never
+retraces. Explicit lists (`channels: {layer: [3, 17]}`) stay in `channels`, gathered as constants.
 No TensorFlow here: the preset schema takes its choices (REDUCES, NORMALIZERS) from this module.
 """
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ class ObjectiveSpec:
     smooth_radius: int = 0                              # their kernel radius, px: one of SMOOTH_RADII
     classes: tuple[int, ...] = ()                       # ImageNet class numbers whose logits are raised
     tv: bool = False                                    # a total variation term (its weight: the last one)
+    auto_channels: tuple[tuple[str, int], ...] = ()     # (layer, how many channels it picks at run time), sorted
 
     @property
     def terms(self) -> int:
@@ -43,12 +48,19 @@ class ObjectiveSpec:
         """The spec of a preset's dream settings (DreamSettings); layers default to the model's."""
         classes = tuple(class_number(name) for name in (getattr(settings, "classes", None) or {}))
         layers = cls._layers(settings, default_layers)
-        channels = tuple(sorted((name, tuple(picked)) for name, picked in (settings.channels or {}).items()))
+        given = (settings.channels or {}).items()
+        channels = tuple(sorted((name, tuple(picked)) for name, picked in given if isinstance(picked, (list, tuple))))
+        auto = tuple(sorted((name, rule.count) for name, rule in given if not isinstance(rule, (list, tuple))))
         sigmas = cls.sigmas(settings)
         radius = next((r for r in SMOOTH_RADII if 3 * max(sigmas) <= r), SMOOTH_RADII[-1]) if sigmas else 0
         return cls(tuple(layers), settings.reduce, settings.border, channels, settings.guide, settings.normalize,
                    settings.lap_levels if settings.normalize == "laplacian" else 0, len(sigmas), radius,
-                   classes, getattr(settings, "tv", None) is not None)
+                   classes, getattr(settings, "tv", None) is not None, auto)
+
+    @property
+    def picks(self) -> int:
+        """How many channel numbers the step's `picks` input holds (0: it takes none)."""
+        return sum(count for _, count in self.auto_channels)
 
     @staticmethod
     def _layers(settings, default_layers: Mapping[str, float]) -> Mapping[str, float]:

@@ -44,7 +44,8 @@ def _check_classes(preset: Preset, where: str) -> None:
 
 def _check_channels(preset: Preset, where: str) -> None:
     """`channels:` names a layer the frame dreams (it picks among that layer's feature maps;
-    it does not add a layer) and channel numbers that layer has."""
+    it does not add a layer) and channel numbers that layer has, or asks it to choose at most
+    as many as it has."""
     from ..engine.models import check_layer, default_layers, model_layers
     counts = {layer.name: layer.channels for layer in model_layers(preset.model)}
     for t in (1, 0):  # the dream's settings first: a frame-0-only problem then says so
@@ -60,10 +61,26 @@ def _check_channels(preset: Preset, where: str) -> None:
                 raise PresetError(key, f"{layer} is not among the layers dreamed{frame} ({', '.join(dreamed)})",
                                  f"add it to {owner}.layers, or pick channels of a dreamed layer")
             count = counts[layer]
+            if not isinstance(picked, list):  # chosen by the dream: {strongest: 8}
+                _check_auto(picked, (preset.first_frame if section == "first_frame" else preset.dream).channels[layer],
+                            layer, count, key)
+                continue
             bad = [i for i in picked if i >= count]
             if bad:
                 raise PresetError(key, f"{layer} has {count} channels (0..{count - 1}), got {bad[0]}",
                                  f"pick channel numbers below {count}")
+
+
+def _check_auto(rule, recorded, layer: str, count: int, key: str) -> None:
+    """{strongest: N} asks for at most the layer's channels; its record (`chosen:`) names channels it has."""
+    if rule.count > count:
+        raise PresetError(f"{key}.{rule.mode}", f"{layer} has {count} channels, so {rule.count} cannot be chosen",
+                          f"ask for at most {count}, or list them all: `dreamanim layers` counts each layer's")
+    for t, picked in (recorded.chosen or {}).items():
+        bad = [i for p in (picked if recorded.per_octave else [picked]) for i in p if i >= count]
+        if bad:
+            raise PresetError(f"{key}.chosen.{t}", f"{layer} has {count} channels (0..{count - 1}), got {bad[0]}",
+                              f"pick channel numbers below {count}")
 
 
 def _models_with_heads() -> list[str]:

@@ -31,7 +31,68 @@ FilePath = Annotated[str, AfterValidator(_absolute)]  # a file the preset names,
 ModelName = Annotated[str, AfterValidator(lambda v, info: _absolute(v, info) if is_model_file(v) else v)]
 Reduce = Literal[REDUCES]
 Normalize = Literal[NORMALIZERS]
-Channels = dict[str, Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]]
+Channel = Annotated[int, Field(ge=0)]
+CHANNEL_MODES = ("strongest", "weakest", "random")  # how `channels: {layer: {MODE: N}}` chooses
+
+
+class AutoChannels(Strict):
+    """Channels the dream chooses itself, on the frame it dreams: {strongest: 8}, {weakest: 4} or
+    {random: 6} (docs/objectives.md). Strongest and weakest rank the layer's channels by their
+    activation on the frame at the octave dreamed (mean of the square under reduce meansq and l2,
+    mean under mean); random draws them with `seed` (default: the render's), the same each frame."""
+    strongest: Optional[Annotated[int, Field(ge=1)]] = None
+    weakest: Optional[Annotated[int, Field(ge=1)]] = None
+    random: Optional[Annotated[int, Field(ge=1)]] = None
+    per_octave: bool = False        # choose again at each octave (else once, at the first octave, for all)
+    seed: Optional[Annotated[int, Field(ge=0)]] = None  # random's draw; None: the render's seed
+    # frame => the channels it dreamed (per_octave: a list per octave, smallest first): the render's
+    # record (its sidecar writes it); a frame found here dreams these instead of choosing
+    chosen: Optional[dict[int, list[Channel] | list[list[Channel]]]] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data):
+        if isinstance(data, dict):
+            from ..errors import suggest
+            for key in data:
+                if key not in cls.model_fields:
+                    hint = suggest(str(key), cls.model_fields, listing="")
+                    raise ValueError(f"unknown key {key!r} ({hint + ' ' if hint else ''}choose channels by one of "
+                                     f"{', '.join(CHANNEL_MODES)}, e.g. {{strongest: 8}}, or list them: [3, 17])")
+        return data
+
+    @model_validator(mode="after")
+    def _one_mode(self):
+        given = [m for m in CHANNEL_MODES if getattr(self, m) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give one of {', '.join(CHANNEL_MODES)}, e.g. {{strongest: 8}}"
+                             + (f", not {' and '.join(given)} together" if given else ""))
+        for t, picked in (self.chosen or {}).items():
+            lists = picked if self.per_octave else [picked]
+            if any(not isinstance(p, list) for p in lists) or (self.per_octave and not lists):
+                raise ValueError(f"chosen.{t}: must be " + ("a list of channel lists, one per octave" if self.per_octave
+                                                            else "a list of channel numbers"))
+            for p in lists:
+                if len(p) != self.count or len(set(p)) != len(p):
+                    raise ValueError(f"chosen.{t}: must hold {self.count} different channel numbers, got {p}")
+        return self
+
+    @property
+    def mode(self) -> str:
+        return next(m for m in CHANNEL_MODES if getattr(self, m) is not None)
+
+    @property
+    def count(self) -> int:
+        return getattr(self, self.mode)
+
+
+def _channels_form(v) -> str:
+    return "list" if isinstance(v, (list, tuple)) else "auto"  # (a mapping, or an AutoChannels when dumped)
+
+
+# layer => the feature maps dreamed (others ignored): listed, or chosen by the dream ({strongest: 8})
+Channels = dict[str, Annotated[Annotated[list[Channel], Field(min_length=1), Tag("list")]
+                               | Annotated[AutoChannels, Tag("auto")], Discriminator(_channels_form)]]
 Seconds = Annotated[float, Field(ge=0, le=60)]
 
 
@@ -207,14 +268,29 @@ class Preset(Strict):
 
     def dream_for(self, t: int, fresh: bool = False) -> DreamSettings:
         """Dream settings for frame t: schedules at their frame-t values; frame 0 takes the
-        first_frame overrides, and so does a frame that starts afresh (fresh: a video's scene cut)."""
+        first_frame overrides, and so does a frame that starts afresh (fresh: a video's scene cut).
+        Automatic channels come with frame t's recorded choice, if any (_channels_at)."""
         dream = settings_at(self.dream, self._dream_schedules, t, self.frames)
         if t > 0 and not fresh:
-            return dream
-        changes = {k: v for k, v in self.first_frame.model_dump().items() if v is not None}
+            return self._channels_at(dream, t)
+        changes = {k: getattr(self.first_frame, k) for k, v in self.first_frame.model_dump().items() if v is not None}
         if "octaves" in changes:  # frame 0's own octave count replaces the dream's octave_range
             changes.setdefault("octave_range", None)
-        return dream.model_copy(update=changes)
+        return self._channels_at(dream.model_copy(update=changes), t)
+
+    def _channels_at(self, dream: DreamSettings, t: int) -> DreamSettings:
+        """Automatic channels as frame t dreams them: `chosen` narrowed to frame t's entry (None
+        when it has none: the dream chooses), random's seed the render's unless given."""
+        if not dream.channels or all(isinstance(v, list) for v in dream.channels.values()):
+            return dream
+        channels = {}
+        for layer, rule in dream.channels.items():
+            if not isinstance(rule, list):
+                chosen = rule.chosen or {}
+                rule = rule.model_copy(update={"chosen": {t: chosen[t]} if t in chosen else None,
+                                               "seed": self.seed if rule.seed is None else rule.seed})
+            channels[layer] = rule
+        return dream.model_copy(update={"channels": channels})
 
     def frames_data(self) -> dict:
         """Everything of the preset that decides the frames (not how the videos are encoded, and

@@ -90,8 +90,8 @@ class RenderFiles:
 
     def _write_companions(self, store) -> None:
         from .contact_sheet import sheet_for
-        from .sidecar import PNG_KEY
+        from .sidecar import PNG_KEY, with_chosen
         if self.sheet not in self.kept:
             write_png(self.sheet, sheet_for(store.folder, beats=self.plan.beats), text={PNG_KEY: store.provenance})
         if self.preset and self.preset not in self.kept:
-            write_text(self.preset, self.plan.sidecar)
+            write_text(self.preset, with_chosen(self.plan.sidecar, store.folder, self.plan.frames))

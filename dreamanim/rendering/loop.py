@@ -15,6 +15,7 @@ from ..motion.context import rng_for
 from .lock import OutputLock, owner_text
 from .files import RenderFiles
 from .plan import Plan
+from .sidecar import note_channels
 from .steering import Steering
 from .store import FrameStore
 from ..common.pixels8 import to_uint8
@@ -91,6 +92,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                         frame = dreamer.dream(start.frame, settings, rng_for(plan.seed, k, "dream"),
                                               on_step=lambda v: (objective.append(v), progress and progress.step(v)),
                                               step_scale=plan.step_scale(start, settings))
+                        note_channels(store.folder, k, dreamer.chosen)  # automatic channels: the sidecar names them
                         held[k] = to_uint8(lock(k, frame)).astype(np.float32)  # as it will be stored
                         result.objectives.append(objective[-1])
                     frame = held.pop(k) if t == k else plan.between(t, before, k, store.read(before), held[k])

@@ -7,10 +7,17 @@
     provenance(manifest) => the one-line JSON stored in the frames' and sheet's PNG text
                             (key "dreamanim"), the GIF's comment and the MP4's comment
 
+    note_channels(folder, k, chosen)   after frame k is dreamed: the channels the dream chose
+                                       itself (`channels: {layer: {strongest: 8}}`), kept in the
+                                       frames folder (channels.json), so they survive --resume
+    with_chosen(text, folder, frames) => the sidecar with them: `chosen: {frame: channels}` under
+                                       each such layer, which a render of it dreams again as recorded
+
 `dreamanim render x.preset.yaml -o elsewhere` dreams the same frames (with the same
 dreamanim version; the YAML's first line names it).
 """
 import json
+from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -50,7 +57,81 @@ def sidecar_text(preset: Preset) -> str:
     data = resolved(preset)
     for scheduled in preset.schedules:  # keyframes by number, as people write them: {0: 0.01, 30: 0.06}
         data = replace_at(data, scheduled.path, _keyframes_by_number(scheduled.schedule.as_data()))
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return head + _yaml(data)
+
+
+def _yaml(data: dict) -> str:
+    return yaml.dump(_compact_chosen(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+CHANNELS_LOG = "channels.json"  # in the frames folder: {frame: {layer: {"rule": [...], "channels": [...]}}}
+
+
+def note_channels(folder: Path, k: int, chosen: dict) -> None:
+    """Record the automatic channels frame k dreamed (Dreamer.chosen: layer => Chosen). Frames are
+    dreamed in order, so entries from k on are an earlier run's (a render started over, a damaged
+    frame dreamed again) and are dropped. k: the plan's frame number (a preview's are its own, and
+    a preview writes no sidecar)."""
+    if not chosen:
+        return
+    from ..common.writers import write_text
+    log = {t: v for t, v in read_channels(folder).items() if t < k}
+    log[k] = {layer: {"rule": list(c.rule), "channels": c.channels} for layer, c in chosen.items()}
+    write_text(Path(folder) / CHANNELS_LOG, json.dumps({str(t): log[t] for t in sorted(log)}))
+
+
+def read_channels(folder: Path) -> dict[int, dict]:
+    """note_channels' record ({} when there is none or it is unreadable)."""
+    try:
+        data = json.loads((Path(folder) / CHANNELS_LOG).read_text())
+        return {int(t): v for t, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def with_chosen(text: str, folder: Path, frames: int) -> str:
+    """The sidecar `text` with the channels each of the first `frames` frames chose recorded under
+    the section's layer they were chosen by (`dream:`, or `first_frame:` when its rule is another:
+    a rule's record goes to each section with that rule; only the section a frame dreams reads it)."""
+    log = {t: v for t, v in read_channels(folder).items() if t < frames}
+    if not log:
+        return text
+    head = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    data = yaml.safe_load(text)
+    for section in ("dream", "first_frame"):
+        for layer, rule in ((data.get(section) or {}).get("channels") or {}).items():
+            if not isinstance(rule, dict):
+                continue
+            mode = next(m for m in ("strongest", "weakest", "random") if m in rule)
+            key = [mode, rule[mode], bool(rule.get("per_octave", False)), rule.get("seed", data.get("seed", 0))]
+            found = {t: made[layer]["channels"] for t, made in log.items()
+                     if layer in made and made[layer]["rule"] == key}
+            if found:
+                rule["chosen"] = {**{int(t): v for t, v in (rule.get("chosen") or {}).items()}, **found}
+                rule["chosen"] = {t: rule["chosen"][t] for t in sorted(rule["chosen"])}
+    return head + _yaml(data)
+
+
+class _Flow(list):
+    """A list YAML writes on one line: [3, 17, 40]."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_Flow, lambda dumper, items: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", items, flow_style=True))
+
+
+def _compact_chosen(data: dict) -> dict:
+    """Recorded channels (`chosen: {frame: [3, 17]}`) one frame a line, frame numbers as numbers."""
+    for section in ("dream", "first_frame"):
+        for rule in ((data.get(section) or {}).get("channels") or {}).values():
+            if isinstance(rule, dict) and rule.get("chosen"):
+                rule["chosen"] = {int(t): _Flow(_Flow(p) if isinstance(p, list) else p for p in v)
+                                  for t, v in rule["chosen"].items()}  # (per_octave: [[3, 17], [3, 40]])
+    return data
 
 
 def provenance(manifest: dict) -> str:

@@ -5,6 +5,8 @@ less a `border` and only the chosen `channels`, reduced by `mean`, `meansq` or `
 a guide, how well each position matches its best guide feature. Means, not sums, so a big
 layer does not drown a small one; a negative weight suppresses a layer. The weights are a
 tensor argument, not part of the function, so a crossfade between layers needs no new trace.
+Automatic channels gather the channels the step's `picks` input names (a run-time int32 vector,
+so a new choice needs no new trace either; channel_stats ranks them).
 Classes add their logits (the network's classifier head on the tile), tv subtracts the total
 variation of the pixels; their weights follow the layers' in the same tensor. Without either,
 the objective is exactly the layers' sum (the traced graph unchanged).
@@ -44,19 +46,25 @@ def build_objective(spec: ObjectiveSpec, guides: Optional[Mapping[str, tf.Tensor
     """
     reducer, border, names = REDUCERS[spec.reduce], spec.border, spec.layers
     channels, guides = dict(spec.channels), dict(guides or {})
+    auto = auto_slices(spec)
 
-    def layer_value(name: str, activation: tf.Tensor) -> tf.Tensor:
+    def layer_value(name: str, activation: tf.Tensor, picks: Optional[tf.Tensor] = None) -> tf.Tensor:
         a = crop_border(tf.cast(activation, tf.float32), border)
         picked = channels.get(name)
         if picked:
             a = select_channels(a, picked, name)
+        elif name in auto:  # chosen at run time: the step's picks input
+            picked = picks[auto[name]]
+            a = tf.gather(a, picked, axis=-1)
         if name in guides:
-            guide = guides[name] if not picked else tf.gather(guides[name], list(picked), axis=1)
+            guide = guides[name] if picked is None else tf.gather(guides[name], picked if name in auto
+                                                                  else list(picked), axis=1)
             return guide_match(a, guide)
         return reducer(a)
 
-    def objective(activations: dict, weights: tf.Tensor, pixels: Optional[tf.Tensor] = None) -> tf.Tensor:
-        values = tf.stack([layer_value(name, activations[name]) for name in names])
+    def objective(activations: dict, weights: tf.Tensor, pixels: Optional[tf.Tensor] = None,
+                  picks: Optional[tf.Tensor] = None) -> tf.Tensor:
+        values = tf.stack([layer_value(name, activations[name], picks) for name in names])
         return tf.reduce_sum(tf.cast(weights, tf.float32) * values)
 
     if not spec.classes and not spec.tv:
@@ -64,8 +72,9 @@ def build_objective(spec: ObjectiveSpec, guides: Optional[Mapping[str, tf.Tensor
     if spec.classes and classifier is None:  # the preset's checks say so first; this guards library use
         raise ValueError("this model has no classifier head, so it cannot dream classes")
 
-    def with_terms(activations: dict, weights: tf.Tensor, pixels: Optional[tf.Tensor] = None) -> tf.Tensor:
-        values = [layer_value(name, activations[name]) for name in names]
+    def with_terms(activations: dict, weights: tf.Tensor, pixels: Optional[tf.Tensor] = None,
+                   picks: Optional[tf.Tensor] = None) -> tf.Tensor:
+        values = [layer_value(name, activations[name], picks) for name in names]
         if spec.classes:
             layer, head = classifier
             values += tf.unstack(tf.gather(tf.nn.log_softmax(head(activations[layer]))[0], list(spec.classes)))
@@ -74,6 +83,22 @@ def build_objective(spec: ObjectiveSpec, guides: Optional[Mapping[str, tf.Tensor
         return tf.reduce_sum(tf.cast(weights, tf.float32) * tf.stack(values))
 
     return with_terms
+
+
+def auto_slices(spec: ObjectiveSpec) -> dict[str, slice]:
+    """Where each automatic-channels layer's channel numbers sit in the step's picks input."""
+    out, start = {}, 0
+    for name, count in spec.auto_channels:
+        out[name], start = slice(start, start + count), start + count
+    return out
+
+
+def channel_stats(activation: tf.Tensor, spec: ObjectiveSpec) -> tf.Tensor:
+    """(B, H, W, C) => (C,): each channel's strength as the objective's reduce sees it, less the
+    border: its mean square (meansq, l2: the same order) or its mean (mean). Strongest and
+    weakest rank by this."""
+    a = crop_border(tf.cast(activation, tf.float32), spec.border)
+    return tf.reduce_mean(a if spec.reduce == "mean" else tf.square(a), axis=(0, 1, 2))
 
 
 def feature_layers(spec: ObjectiveSpec, net) -> list[str]:
