@@ -146,17 +146,20 @@ def cmd_gallery(args) -> int:
     from ..engine.models.device import check_device
     from ..source.pixels import load_image
     from ..common.writers import check_free, write_png
+    atlas = _atlas_kind(args)
     model_entry(args.model)  # an unknown model is named before anything else
     image = Path(args.image) if args.image else sample_image()
-    out = Path(args.output or f"gallery_{args.model}.png")
+    out = Path(args.output or f"gallery_{args.model}{'_' + atlas if atlas else ''}.png")
     weights = Path(args.weights) if args.weights else None
     check_weights_file(args.model, weights, f"--weights {args.weights}")
     check_device(args.device, "--device")
+    if atlas:
+        return _atlas(args, atlas, image, out, weights)
     layers = gallery_layers(args.model, [n.strip() for n in args.layers.split(",") if n.strip()]
                             if args.layers else None)
-    frame = load_image(image, args.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
+    settings = GallerySettings(**_given(args, GallerySettings))
+    frame = load_image(image, settings.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
     check_free([out], args.force)  # after every input check: the real problem is named first
-    settings = GallerySettings(size=args.size, steps=args.steps, octaves=args.octaves, step_size=args.step_size)
     bar = None
     if not args.quiet:
         from tqdm import tqdm
@@ -172,6 +175,75 @@ def cmd_gallery(args) -> int:
     settle()
     if not args.quiet:
         print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(layers)} layers of {args.model})")
+    return EXIT_OK
+
+
+def _atlas_kind(args):
+    """None (a layer gallery), "channels" or "classes"; a mix of the three is a usage error."""
+    from ..errors import InputError
+    kinds = [flag for flag, value in (("--layers", args.layers), ("--channels", args.channels),
+                                      ("--classes", args.classes)) if value]
+    if len(kinds) > 1:
+        raise InputError(" ".join(kinds), "a sheet shows layers, one layer's channels or classes, not two of them",
+                         "give one of --layers, --channels LAYER, --classes WORD...")
+    if args.count != 0 and not args.channels:  # (0: not given; None: all)
+        raise InputError("--count", "counts the channels of an atlas", "give --channels LAYER with it")
+    return kinds[0][2:] if kinds and kinds[0] != "--layers" else None
+
+
+def _given(args, settings) -> dict:
+    """The --size, --steps, --octaves and --step-size given (the rest: the settings' own defaults)."""
+    given = dict(size=args.size, steps=args.steps, octaves=args.octaves, step_size=args.step_size)
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _atlas(args, kind: str, image: Path, out: Path, weights) -> int:
+    """`gallery --channels LAYER [--count N|all]` or `gallery --classes WORD...`: one tile per channel or class."""
+    from ..rendering.gallery import (ATLAS_COUNT, AtlasSettings, atlas_channels, dream_channel_atlas,
+                                     dream_class_atlas, gallery_sheet)
+    from ..engine.models import check_layer, model_entry, model_layers
+    from ..errors import InputError
+    from ..source.pixels import load_image
+    from ..common.writers import check_free, write_png
+    settings = AtlasSettings(**_given(args, AtlasSettings))
+    if kind == "channels":
+        layer = args.channels
+        check_layer(args.model, layer, f"--channels {layer}")
+        channels = next(info.channels for info in model_layers(args.model) if info.name == layer)
+        count = ATLAS_COUNT if args.count == 0 else args.count
+        if count is not None and count > channels:
+            raise InputError(f"--count {count}", f"{layer} has {channels} channels",
+                             f"ask for at most {channels}, or --count all")
+    else:
+        from ..engine.models.classes import check_classes
+        if not model_entry(args.model).classifier:
+            raise InputError("--classes", f"{args.model} has no classifier head here, so it cannot dream classes",
+                             "use --model efficientnet_lite0 (or lite1, lite2)")
+        check_classes({word: 1.0 for word in args.classes}, "--classes")
+    frame = load_image(image, settings.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
+    check_free([out], args.force)  # after every input check: the real problem is named first
+    common = dict(weights=weights, device=args.device)
+    if kind == "channels":
+        picked = atlas_channels(frame, args.model, layer, count, reduce=settings.reduce, **common)
+        what, tiles = f"{layer} channels", picked
+    else:
+        what, tiles = "classes", list(dict.fromkeys(args.classes))
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=len(tiles), desc=what, unit="tile", dynamic_ncols=True)
+    tick = lambda label: bar and (bar.set_postfix_str(label, refresh=False), bar.update(1))  # noqa: E731
+    try:
+        pairs = (dream_channel_atlas(frame, args.model, layer, tiles, settings, on_tile=tick, **common)
+                 if kind == "channels" else dream_class_atlas(frame, args.model, tiles, settings, on_tile=tick, **common))
+    finally:
+        if bar:
+            bar.close()
+    sheet = gallery_sheet(pairs, columns=args.columns)
+    write_png(out, sheet)
+    settle()
+    if not args.quiet:
+        print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(tiles)} {what} of {args.model})")
     return EXIT_OK
 
 

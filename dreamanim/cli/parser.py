@@ -128,30 +128,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_gallery_parser(sub) -> None:
-    from ..rendering.gallery import DEFAULT_SIZE, GallerySettings
+    from ..rendering.gallery import ATLAS_COUNT, DEFAULT_SIZE, AtlasSettings, GallerySettings
     from ..engine.models.device import DEVICES
-    g = sub.add_parser("gallery", help="dream one image once per layer: a labelled sheet of what each layer learned",
+    g = sub.add_parser("gallery", help="dream one image once per layer, channel or class: a labelled sheet of looks",
                        description="Dream the same image once per layer, each layer alone, shallow to deep, "
-                                   "and write one labelled contact sheet PNG (the input first).",
-                       epilog="Example: dreamanim gallery --model vgg16 --layers block3_conv3,block4_conv3 "
-                              "-o vgg.png")
+                                   "and write one labelled contact sheet PNG (the input first). With --channels "
+                                   "LAYER: an atlas, one small tile per channel of that layer (the strongest on "
+                                   "the image first), each labelled with its number for `channels: {LAYER: [N]}`; "
+                                   "with --classes: a tile per ImageNet class, labelled with its name.",
+                       epilog="Examples: dreamanim gallery --model vgg16 --layers block3_conv3,block4_conv3 "
+                              "-o vgg.png;  dreamanim gallery photo.jpg --channels block9_add --count 24;  "
+                              "dreamanim gallery --classes pagoda goldfinch jellyfish (docs/objectives.md)")
     g.add_argument("image", nargs="?", metavar="IMAGE", help="the image to dream (default: presets/chelsea.png)")
     g.add_argument("--model", default="efficientnet_lite0", help="the model (default efficientnet_lite0; "
                    "`dreamanim models` lists them)")
     g.add_argument("--layers", metavar="A,B,...", help="comma-separated layer names (default: the model's "
                    "pick of interesting layers; `dreamanim layers MODEL` lists them all)")
-    g.add_argument("--size", type=_positive, default=DEFAULT_SIZE, metavar="PX",
-                   help=f"longer side of each dreamed image (default {DEFAULT_SIZE})")
-    g.add_argument("--steps", type=_positive, default=GallerySettings.steps, metavar="N",
-                   help=f"steps per octave (default {GallerySettings.steps})")
-    g.add_argument("--octaves", type=_positive, default=GallerySettings.octaves, metavar="N",
-                   help=f"octaves (default {GallerySettings.octaves})")
+    g.add_argument("--channels", metavar="LAYER", help="an atlas of LAYER's channels instead: a tile per channel, "
+                   "labelled with its number")
+    g.add_argument("--count", type=_count, default=0, metavar="N", help=f"--channels: the N strongest channels on the image "
+                   f"(default {ATLAS_COUNT}), or `all` for every channel of the layer")
+    g.add_argument("--classes", nargs="+", metavar="WORD", help="an atlas of ImageNet classes instead: a tile per "
+                   "class (a name or number; `dreamanim classes WORD` searches them), labelled with it; give IMAGE "
+                   "before it")
+    g.add_argument("--size", type=_positive, metavar="PX",
+                   help=f"longer side of each dreamed image (default {DEFAULT_SIZE}; an atlas's tiles "
+                        f"{AtlasSettings.size})")
+    g.add_argument("--steps", type=_positive, metavar="N",
+                   help=f"steps per octave (default {GallerySettings.steps}; an atlas {AtlasSettings.steps})")
+    g.add_argument("--octaves", type=_positive, metavar="N",
+                   help=f"octaves (default {GallerySettings.octaves}; an atlas {AtlasSettings.octaves})")
     g.add_argument("--step-size", type=float, metavar="S", help="step size (default: the model's)")
     g.add_argument("--columns", type=_positive, metavar="C", help="cells per row (default: about square)")
     g.add_argument("--weights", metavar="PATH", help="a local weights file for the model (as `weights:` in a preset)")
     g.add_argument("--device", type=_device, default="auto", metavar="DEVICE",
                    help=f"where to compute: {', '.join(DEVICES)} (default auto: a GPU when TensorFlow sees one)")
-    g.add_argument("-o", "--output", metavar="PNG", help="the sheet to write (default gallery_MODEL.png)")
+    g.add_argument("-o", "--output", metavar="PNG", help="the sheet to write (default gallery_MODEL.png; an atlas gallery_MODEL_channels.png or "
+                   "gallery_MODEL_classes.png)")
     g.add_argument("--force", action="store_true", help="overwrite an existing sheet")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -171,6 +184,11 @@ def _device(text: str) -> str:
         return device_name(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
+
+
+def _count(text: str):
+    """--count: a whole number >= 1, or `all` (None)."""
+    return None if text.strip().lower() == "all" else _positive(text)
 
 
 def _positive(text: str) -> int:
