@@ -12,7 +12,7 @@ from conftest import PRESETS, SAMPLE, assert_one_line_error, frames_hash_of
 @pytest.mark.parametrize("path", sorted(PRESETS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_preset_loads(path):
     preset = load_preset(path)
-    assert preset.frames >= 1 and Path(preset.input).is_file()
+    assert preset.frames >= 1 and (preset.input == "noise" or Path(preset.input).is_file())  # (jellyfish: noise)
 
 
 def test_overrides_reach_nested_keys_and_list_items():
