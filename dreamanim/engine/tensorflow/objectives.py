@@ -13,7 +13,9 @@ the objective is exactly the layers' sum (the traced graph unchanged).
 
 A step climbs along `step_direction`: the gradient smoothed (`smooth`, Gaussian blurs averaged,
 as pytorch-deepdream) and normalised (`std`, `meanabs`, or `laplacian`: the original DeepDream
-notebook's Laplacian-pyramid normalisation, each scale to unit RMS), with unit spread.
+notebook's Laplacian-pyramid normalisation, each scale to unit RMS), with unit spread. With
+classes it is first recoloured (`decorrelate_colour`): a class gradient is mostly pixel-fine green
+against magenta, which the steps otherwise paint as a pink-grey wash over the whole frame.
 """
 from typing import Callable, Mapping, Optional, Sequence
 
@@ -167,12 +169,29 @@ def guide_features(activation: tf.Tensor, max_features: int = MAX_GUIDE_FEATURES
 def step_direction(grad: tf.Tensor, spec: ObjectiveSpec, sigmas: tf.Tensor) -> tf.Tensor:
     """An (H, W, 3) gradient => the direction a step takes, its spread 1 (std; mean |g| for
     meanabs), so `step_size` means the same under every normaliser. sigmas: spec.smooth numbers."""
+    if spec.classes:
+        grad = decorrelate_colour(grad)
     if spec.smooth:
         grad = gaussian_smooth(grad, sigmas, spec.smooth, spec.smooth_radius)
     if spec.normalize == "laplacian":
         grad = laplacian_normalize(grad, spec.lap_levels)
     scale = tf.reduce_mean(tf.abs(grad)) if spec.normalize == "meanabs" else tf.math.reduce_std(grad)
     return grad / (scale + 1e-8)
+
+
+# lucid's colour correlation of natural images (the square root of their RGB covariance, by SVD).
+_COLOUR_SQRT = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
+_values, _vectors = np.linalg.eigh(_COLOUR_SQRT @ _COLOUR_SQRT.T)
+# Its symmetric square root, scaled so the luminance axis keeps its length (chroma: 3.6x, 7.6x less).
+COLOUR_STEP = tf.constant(_vectors @ np.diag(np.sqrt(_values / _values[-1])) @ _vectors.T, tf.float32)
+
+
+def decorrelate_colour(grad: tf.Tensor) -> tf.Tensor:
+    """An (H, W, 3) gradient => the step lucid's decorrelated colour space would take: luminance
+    kept, its two chroma axes 3.6x and 7.6x smaller. Measured on the bundled photo, 80% of a class gradient's
+    energy is on the green axis alone (a natural image's detail is 95% luminance); the std (or
+    laplacian) spread does not remove it, so every step adds fine green/magenta texture."""
+    return tf.reshape(tf.reshape(grad, (-1, 3)) @ COLOUR_STEP, tf.shape(grad))
 
 
 def gaussian_smooth(grad: tf.Tensor, sigmas: tf.Tensor, count: int, radius: int) -> tf.Tensor:
