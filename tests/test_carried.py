@@ -1,0 +1,79 @@
+"""`coherence: {octaves: K, steps: S}`: a video frame that carries the dream along the flow dreams
+only the finest K octaves, S steps each, with its step scaled by dream.steps / S; frame 0 and a
+scene cut still dream in full. Left out, nothing changes (the frames and their hash)."""
+import numpy as np
+import pytest
+import yaml
+
+from clips import pan, write_video
+from conftest import QuietProgress, assert_one_line_error, frames_hash_of
+from dreamanim.preset import DreamSettings, load_preset
+from dreamanim.preset.sections import Coherence
+from dreamanim.rendering.loop import render
+from dreamanim.rendering.plan import Plan, carried_settings
+from dreamanim.source.table import Start
+
+
+def test_a_carried_frame_keeps_the_finest_octaves_and_its_own_steps():
+    dream = DreamSettings(steps=4, octaves=3)
+    cheap = carried_settings(dream, Coherence(octaves=2, steps=2))
+    assert cheap.octave_range == (-1, 0) and cheap.steps == 2
+    # an octave_range (here two octaves above the frame too) keeps its top end
+    ranged = carried_settings(DreamSettings(octave_range=(-3, 1)), Coherence(octaves=2))
+    assert ranged.octave_range == (0, 1)
+    # more octaves than the dream has: all of them
+    assert carried_settings(dream, Coherence(octaves=9)).octave_range == (-2, 0)
+    assert carried_settings(dream, Coherence()) == dream
+
+
+def test_the_step_map_grows_as_the_steps_shrink(tmp_path):
+    clip = write_video(tmp_path / "pan.mp4", pan(3, 48, 64, seed=2), 12)
+    base = {"input": str(clip), "size": 64, "dream": {"steps": 4, "octaves": 2}}
+    carried = np.array([[1.0, 0.0]], np.float32)  # one pixel carried, one new
+    start = Start(np.zeros((1, 2, 3), np.float32), carried)
+    plain = Plan(load_preset(write(tmp_path, base)))
+    assert plain.step_scale(start, plain.dream_for(1, start))[0].tolist() == pytest.approx([0.3, 1.0])
+    cheap = Plan(load_preset(write(tmp_path, {**base, "coherence": {"octaves": 1, "steps": 2}})))
+    settings = cheap.dream_for(1, start)
+    assert settings.steps == 2 and settings.octave_range == (0, 0)
+    assert cheap.step_scale(start, settings)[0].tolist() == pytest.approx([0.6, 2.0])  # 4 / 2 as large
+    assert cheap.dream_for(0).steps == 4 and cheap.dream_for(0).octave_range is None  # frame 0: in full
+    fresh = Start(start.frame, None, fresh=True)  # a scene cut dreams as frame 0 does
+    assert cheap.dream_for(1, fresh).octave_range is None and cheap.step_scale(fresh, settings) is None
+
+
+class Steps(QuietProgress):
+    def __init__(self):
+        self.steps = {}
+
+    def frame(self, t, steps):
+        self.steps[t] = steps
+
+
+@pytest.mark.slow
+def test_a_render_spends_the_carried_frames_steps_and_stays_resumable(tmp_path):
+    clip = write_video(tmp_path / "pan.mp4", pan(4, 48, 64, dx=2, dy=1, seed=4), 12)
+    base = {"input": str(clip), "size": 64, "seed": 1, "dream": {"steps": 3, "octaves": 2},
+            "outputs": {"gif": None}}
+    cheap = load_preset(write(tmp_path, {**base, "coherence": {"octaves": 1, "steps": 1}}))
+    seen = Steps()
+    made = render(Plan(cheap), tmp_path / "cheap", progress=seen)
+    assert made.frames == 4
+    assert seen.steps == {0: 6, 1: 1, 2: 1, 3: 1}  # frame 0: 3 steps x 2 octaves; carried: 1 x 1
+    # what decides the frames: with the keys left out, the frames hash is as before they existed
+    plain = load_preset(write(tmp_path, base))
+    assert frames_hash_of(plain) != frames_hash_of(cheap)
+    assert "octaves" not in plain.frames_data()["coherence"]
+
+
+@pytest.mark.parametrize("value, fragment", [({"octaves": 0}, "greater than or equal to 1"),
+                                              ({"steps": "two"}, "integer")])
+def test_bad_carried_settings_are_one_line_errors(write_preset, run_cli, tmp_path, value, fragment):
+    code, _, err = run_cli("render", write_preset(coherence=value), "-o", tmp_path / "x")
+    assert_one_line_error(code, err, "coherence", fragment)
+
+
+def write(tmp_path, data):
+    path = tmp_path / "carried.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
