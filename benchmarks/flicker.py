@@ -35,9 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def preset(clip: Path, size: int, frames: int, mode: str, extra: dict) -> Path:
-    data = {"input": str(clip), "size": size, "frames": frames, "seed": 0, "coherence": {"mode": mode},
-            "dream": {"layers": {"block9_add": 1.0, "block10_add": 0.5}, "steps": 4, "step_size": 0.02, "octaves": 3},
-            "first_frame": {"steps": 6, "octaves": 4}, "outputs": {"mp4": None}}
+    """The clip under presets/video.yaml's dream, first frame and coherence settings (what a user
+    renders), in coherence `mode`, with `extra` merged in."""
+    shipped = yaml.safe_load((REPO / "presets" / "video.yaml").read_text())
+    data = {"input": str(clip), "size": size, "frames": frames, "seed": 0,
+            "coherence": {**shipped["coherence"], "mode": mode},
+            "dream": shipped["dream"], "first_frame": shipped["first_frame"], "outputs": {"mp4": None}}
     for key, value in extra.items():
         data.setdefault(key, {}).update(value) if isinstance(value, dict) else data.__setitem__(key, value)
     path = Path(tempfile.mkdtemp()) / f"{mode}.yaml"
@@ -117,6 +120,7 @@ def steadiness(args) -> None:
             rows.append((name, [out[t] for t in args.sheet_frames]))
         print(json.dumps({"mode": name, "clip": str(args.clip), "size": args.size, "frames": len(out),
                           "dream": p.dream.model_dump(include={"steps", "step_size", "octaves"}),
+                          "first_frame": p.first_frame.model_dump(include={"steps", "octaves"}),
                           "coherence": p.coherence.model_dump(), **measures(out, src, int(cadence or 1)),
                           "s_per_frame": round(seconds / len(out), 3), "s_per_frame_warm": round(warm, 3),
                           "peak_rss_mb": round(peak)}), flush=True)
@@ -194,6 +198,7 @@ def speed(args) -> None:
                       "s_per_frame": round(per_frame, 3), "split_s_per_frame": split,
                       "dream_s_median": round(float(np.median(spent["dream"][2:])), 3),
                       "dream": p.dream.model_dump(include={"steps", "step_size", "octaves"}),
+                      "first_frame": p.first_frame.model_dump(include={"steps", "octaves"}),
                       "coherence": p.coherence.model_dump()}))
 
 
