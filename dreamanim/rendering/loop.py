@@ -99,6 +99,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                     saved = store.save(t, frame)
                     result.rendered += 1
                     if steering:
+                        store.flush()  # (the studio shows the file: it must be on disk)
                         steering.saved(t, store.path(t))
                     if progress:
                         progress.frame_done(t)
