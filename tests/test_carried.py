@@ -1,5 +1,5 @@
 """`coherence: {octaves: K, steps: S}`: a video frame that carries the dream along the flow dreams
-only the finest K octaves, S steps each, with its step scaled by dream.steps / S; frame 0 and a
+K of the dream's octaves, spread from its coarsest to its finest, S steps each, with its step scaled by dream.steps / S; frame 0 and a
 scene cut still dream in full. Left out, nothing changes (the frames and their hash)."""
 import numpy as np
 import pytest
@@ -14,16 +14,23 @@ from dreamanim.rendering.plan import Plan, carried_settings
 from dreamanim.source.table import Start
 
 
-def test_a_carried_frame_keeps_the_finest_octaves_and_its_own_steps():
+def test_a_carried_frame_spreads_its_octaves_from_the_coarsest_to_the_finest():
+    from dreamanim.engine.dreamer import octave_sizes
+
+    def sizes(s):
+        return octave_sizes(720, 1280, s.octaves, s.octave_scale, s.octave_range)
     dream = DreamSettings(steps=4, octaves=3)
     cheap = carried_settings(dream, Coherence(octaves=2, steps=2))
-    assert cheap.octave_range == (-1, 0) and cheap.steps == 2
-    # an octave_range (here two octaves above the frame too) keeps its top end
+    assert cheap.steps == 2
+    assert sizes(cheap) == [sizes(dream)[0], sizes(dream)[-1]] == [(367, 653), (720, 1280)]
+    four = DreamSettings(octaves=5)  # 3 of 5: the coarsest, the middle one and the finest
+    assert sizes(carried_settings(four, Coherence(octaves=3))) == [sizes(four)[i] for i in (0, 2, 4)]
+    assert sizes(carried_settings(dream, Coherence(octaves=1))) == [(720, 1280)]
+    # an octave_range that ends above the frame cannot be spread as a range: its finest ones
     ranged = carried_settings(DreamSettings(octave_range=(-3, 1)), Coherence(octaves=2))
-    assert ranged.octave_range == (0, 1)
-    # more octaves than the dream has: all of them
-    assert carried_settings(dream, Coherence(octaves=9)).octave_range == (-2, 0)
-    assert carried_settings(dream, Coherence()) == dream
+    assert ranged.octave_range == (0, 1) and ranged.octave_scale == 1.4
+    # as many octaves as the dream has, or more: all of them
+    assert carried_settings(dream, Coherence(octaves=9)) == dream == carried_settings(dream, Coherence())
 
 
 def test_the_step_map_grows_as_the_steps_shrink(tmp_path):
@@ -35,7 +42,7 @@ def test_the_step_map_grows_as_the_steps_shrink(tmp_path):
     assert plain.step_scale(start, plain.dream_for(1, start))[0].tolist() == pytest.approx([0.3, 1.0])
     cheap = Plan(load_preset(write(tmp_path, {**base, "coherence": {"octaves": 1, "steps": 2}})))
     settings = cheap.dream_for(1, start)
-    assert settings.steps == 2 and settings.octave_range == (0, 0)
+    assert settings.steps == 2 and settings.octave_range == (0, 0)  # one octave: the finest
     assert cheap.step_scale(start, settings)[0].tolist() == pytest.approx([0.6, 2.0])  # 4 / 2 as large
     assert cheap.dream_for(0).steps == 4 and cheap.dream_for(0).octave_range is None  # frame 0: in full
     fresh = Start(start.frame, None, fresh=True)  # a scene cut dreams as frame 0 does

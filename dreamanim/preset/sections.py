@@ -67,10 +67,10 @@ class Coherence(Strict):
     # flow: the share of the step size a frame that carries a dream spends renewing it (the carried
     # detail holds most of the dream; a full dream on top of it would flicker)
     renew: float = Field(0.3, gt=0, le=1)
-    # flow: what a frame that carries a dream spends on it: only the finest `octaves` of the
-    # dream's octaves (the carried detail holds the coarser ones) and `steps` steps in each, with
-    # the renewal and the new content's step scaled by dream.steps / steps so a frame renews as
-    # much in all. Left out: the dream's own octaves and steps.
+    # flow: what a frame that carries a dream spends on it: `octaves` of the dream's octaves,
+    # spread from its coarsest to its finest (rendering/plan.py carried_settings), and `steps`
+    # steps in each, every step larger by dream.steps / steps so a frame renews as much in all.
+    # Left out: the dream's own octaves and steps.
     octaves: Optional[int] = Field(None, ge=1)
     steps: Optional[int] = Field(None, ge=1)
 

@@ -195,12 +195,19 @@ def _carries(start: "Optional[Start]") -> bool:
 
 
 def carried_settings(settings: "DreamSettings", coherence) -> "DreamSettings":
-    """A carried frame's dream: only the finest `coherence.octaves` of the octaves it would
-    dream (the carried detail already holds the coarser scales) and `coherence.steps` steps."""
+    """A carried frame's dream: `coherence.octaves` of the octaves it would dream, spread evenly
+    from the coarsest to the finest (2 of 3: the coarsest and the finest; the carried detail
+    holds the scales between, and the coarsest renews the dream's big shapes, which would
+    otherwise fade), and `coherence.steps` steps in each. (Under an octave_range that ends off
+    the frame size the spread cannot be put as a range: there, its finest ones.)"""
     changes = {}
-    if coherence.octaves is not None:
-        lo, hi = settings.octave_range if settings.octave_range is not None else (1 - settings.octaves, 0)
-        changes["octave_range"] = (max(lo, hi - coherence.octaves + 1), hi)
+    lo, hi = settings.octave_range if settings.octave_range is not None else (1 - settings.octaves, 0)
+    count = hi - lo + 1
+    if coherence.octaves is not None and coherence.octaves < count:
+        kept = coherence.octaves
+        changes["octave_range"] = (hi - kept + 1, hi)
+        if hi == 0 and kept > 1:  # octave i is the frame size * scale**i: a larger scale spreads them
+            changes["octave_scale"] = settings.octave_scale ** ((count - 1) / (kept - 1))
     if coherence.steps is not None:
         changes["steps"] = coherence.steps
     return settings.model_copy(update=changes) if changes else settings
