@@ -156,7 +156,7 @@ def hard_clip() -> Path:
 def speed(args) -> None:
     """Seconds per frame at --width, timed from the frames' files (frames 0 and 1, which trace the
     steps, left out), and where the time goes: decoding, optical flow, the dream, the frame's
-    PNG (the rest: carrying the detail, masks, the loop)."""
+    PNG, written on a thread while the next frame dreams (the rest: carrying the detail, masks, the loop)."""
     import imageio_ffmpeg
     from dreamanim.engine import dreamer as dreamer_module
     from dreamanim.rendering import store as store_module
@@ -182,7 +182,7 @@ def speed(args) -> None:
     coherence.flow = timed(coherence.flow, "flow")  # carry() and inbetween() look flow up in their module
     video_source.ClipReader.frame = timed(video_source.ClipReader.frame, "decode")
     dreamer_module.Dreamer.dream = timed(dreamer_module.Dreamer.dream, "dream")
-    store_module.FrameStore.save = timed(store_module.FrameStore.save, "write")
+    store_module.FrameStore._write = timed(store_module.FrameStore._write, "write")  # (on its thread, beside the next dream)
     extra = json.loads(args.set)
     if args.cadence > 1:
         extra["cadence"] = args.cadence
