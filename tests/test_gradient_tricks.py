@@ -94,9 +94,9 @@ def test_the_trace_key_holds_what_shapes_the_graph_only():
 
 
 @pytest.mark.parametrize("dream, fragments", [
-    ({"smooth": -1}, ["dream.smooth.sigma", "greater than or equal to 0"]),
-    ({"smooth": [1, 20]}, ["dream.smooth.sigmas[1]", "less than or equal to 10"]),
-    ({"smooth": []}, ["dream.smooth.sigmas", "at least 1"]),
+    ({"smooth": -1}, ["dream.smooth:", "greater than or equal to 0"]),
+    ({"smooth": [1, 20]}, ["dream.smooth[1]", "less than or equal to 10"]),
+    ({"smooth": []}, ["dream.smooth:", "at least 1"]),
     ({"lap_levels": 0}, ["dream.lap_levels"]),
     ({"normalize": "lap"}, ["dream.normalize", "laplacian"]),
 ])

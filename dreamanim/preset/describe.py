@@ -21,7 +21,7 @@ def validate(model: type[BaseModel], data: Any, where: str, prefix: tuple = (), 
 
 
 def _describe(model: type[BaseModel], prefix: tuple, loc: tuple, err: dict) -> str:
-    full = prefix + loc
+    full = _without_forms(prefix + loc)
     key = dotted([p for p in full if p not in ("name", "params") or not _in_transform(full)])
     if err["type"] == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
@@ -31,6 +31,17 @@ def _describe(model: type[BaseModel], prefix: tuple, loc: tuple, err: dict) -> s
     got = err.get("input")
     got_text = f", got {shown(got)}" if got is not None and not isinstance(got, (dict, list)) else ""
     return f"{key}: {msg}{got_text}"
+
+
+def _without_forms(loc: tuple) -> tuple:
+    """The key path as the user wrote it: pydantic puts the name of a tagged union's form into
+    the path (channels.LAYER.auto.strongest, smooth.sigmas.0); the preset has no such key."""
+    kept = []
+    for i, part in enumerate(loc):
+        owner = loc[i - 2] if i >= 2 and part in ("list", "auto") else loc[i - 1] if i and part in ("sigma", "sigmas") else None
+        if owner not in ("channels", "smooth"):
+            kept.append(part)
+    return tuple(kept)
 
 
 def _in_transform(loc: tuple) -> bool:
