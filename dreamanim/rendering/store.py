@@ -120,26 +120,36 @@ class FrameStore:
 
     def __exit__(self, kind, exc, tb) -> None:
         try:
-            self.flush()  # a frame being written is kept, even on Ctrl-C
+            self._finish_writing()  # a frame being written is kept, even on Ctrl-C
         except BaseException:
             if kind is None:
                 raise
-        finally:
-            if self._writer is not None:
-                self._writer.shutdown()
         if kind is not None:  # e.g. a model that cannot load (offline download): leave nothing behind
             self._remove_if_empty()
 
+    def _finish_writing(self) -> None:
+        try:
+            while self._pending is not None:
+                try:
+                    self.flush()
+                except KeyboardInterrupt:  # a second Ctrl-C: the write (well under a second) still ends first
+                    if self._pending is None:
+                        raise
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+
     def flush(self) -> None:
-        """Wait for the frame being written; its error (a full disk) is raised here."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            t, future = pending
-            try:
-                future.result()
-            except BaseException:
-                self.done = t  # frame t is not on disk: the store holds the frames before it
-                raise
+        """Wait for the frame being written; its error (a full disk) is raised here. A Ctrl-C
+        while waiting leaves the write pending (it goes on), for the store's end to wait for."""
+        if self._pending is None:
+            return
+        t, future = self._pending
+        error = future.exception()  # (a KeyboardInterrupt here interrupts the wait, not the write)
+        self._pending = None
+        if error is not None:
+            self.done = t  # the store holds the frames before t for sure (t's PNG may have landed)
+            raise error
 
     def _open(self, resume: bool, force: bool) -> None:
         old = read_manifest(self.folder)
@@ -170,8 +180,9 @@ class FrameStore:
             raise
 
     def _remove_if_empty(self) -> None:
-        """Take back the folder this store made, if no frame was ever saved in it."""
-        if self.done == 0:
+        """Take back the folder this store made, if no frame was ever saved in it (by this run:
+        `done`, or by a write that landed after its error, or before: the files)."""
+        if self.done == 0 and not self._existing():
             try:
                 (self.folder / MANIFEST).unlink(missing_ok=True)
                 self.folder.rmdir()
@@ -198,10 +209,10 @@ class FrameStore:
         pixels = to_uint8(frame)
         self._size = self._size or (pixels.shape[1], pixels.shape[0])
         self.flush()  # frames go to disk in order, one at a time
-        self.done = t + 1
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frame-writer")
         self._pending = (t, self._writer.submit(self._write, t, pixels, self.provenance))
+        self.done = t + 1
         return pixels.astype(np.float32)
 
     def _write(self, t: int, pixels: np.ndarray, provenance_text: str) -> None:
