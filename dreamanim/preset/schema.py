@@ -310,8 +310,8 @@ class Preset(Strict):
             for key in NEWER_DREAM_KEYS:  # left out when not given: earlier renders keep their hash
                 if keys[section].get(key) is None:
                     keys[section].pop(key, None)
-        for key in ("octaves", "steps"):  # coherence's newer keys: left out when not given (likewise)
-            if keys["coherence"].get(key) is None:
+        for key in ("octaves", "steps"):  # coherence's newer keys: left out when not given (likewise),
+            if keys["coherence"].get(key) is None or self.coherence.mode != "flow":  # or unused
                 keys["coherence"].pop(key, None)
         keys["schedules"] = self.schedules_data()
         keys["contents"] = dict(self._contents)

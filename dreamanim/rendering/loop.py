@@ -91,7 +91,7 @@ def render(plan: Plan, base: Path, *, resume: bool = False, force: bool = False,
                         objective = []
                         frame = dreamer.dream(start.frame, settings, rng_for(plan.seed, k, "dream"),
                                               on_step=lambda v: (objective.append(v), progress and progress.step(v)),
-                                              step_scale=plan.step_scale(start, settings))
+                                              step_scale=plan.step_scale(start, k))
                         note_channels(store.folder, k, dreamer.chosen)  # automatic channels: the sidecar names them
                         held[k] = to_uint8(lock(k, frame)).astype(np.float32)  # as it will be stored
                         result.objectives.append(objective[-1])

@@ -91,30 +91,34 @@ class Plan:
         """Frame i's dream settings: the real frame i*K's, doing the dreaming of K frames; a frame
         that starts afresh (start.fresh: a video's scene cut) dreams as frame 0 does; a frame that
         carries the previous dream along the flow spends `coherence.octaves` and `.steps` when given."""
-        fresh = start is not None and start.fresh
-        settings = self._preset.dream_for(i * self.every, fresh=fresh)
-        if i == 0 or fresh:
-            return settings
-        if self.preview:
-            settings = settings.model_copy(update={"steps": settings.steps * self.every})
-        if _carries(start):
-            settings = carried_settings(settings, self._preset.coherence)
-        return settings
+        return self._dream_and_boost(i, start)[0]
 
-    def step_scale(self, start: "Start", settings: "Optional[DreamSettings]" = None) -> Optional[np.ndarray]:
-        """The step per pixel, as a share of the step size, or None (the full step everywhere):
+    def step_scale(self, start: "Start", i: int) -> Optional[np.ndarray]:
+        """Frame i's step per pixel, as a share of the step size, or None (the full step everywhere):
         a video frame carrying the previous dream along the flow renews it with `coherence.renew`
         of the step where the detail was carried (start.carried = 1), and dreams fully where
         nothing was (new content: moving things, what they reveal; a scene cut is fresh).
-        With `coherence.steps` fewer than the dream's, every step is as much larger (settings: the
-        frame's own, from dream_for, whose steps are the ones spent)."""
+        With `coherence.steps` fewer than the frame's own steps (as keyframes or steering have them
+        at frame i), every step is as much larger."""
         if not _carries(start):
             return None
-        coherence = self._preset.coherence
-        scale = 1.0 - (1.0 - coherence.renew) * start.carried
-        if coherence.steps is not None and settings is not None:
-            scale = scale * (self._preset.dream.steps / settings.steps)
-        return scale.astype(np.float32)
+        scale = 1.0 - (1.0 - self._preset.coherence.renew) * start.carried
+        return (scale * self._dream_and_boost(i, start)[1]).astype(np.float32)
+
+    def _dream_and_boost(self, i: int, start: "Optional[Start]") -> "tuple[DreamSettings, float]":
+        """(frame i's dream settings, how much larger its steps are than its own dream's)."""
+        fresh = start is not None and start.fresh
+        settings = self._preset.dream_for(i * self.every, fresh=fresh)
+        if i == 0 or fresh:
+            return settings, 1.0
+        boost = 1.0
+        if _carries(start):
+            carried = carried_settings(settings, self._preset.coherence, start.frame.shape[:2])
+            boost = settings.steps / carried.steps
+            settings = carried
+        if self.preview:  # a preview's frame does the dreaming of K (carried or not)
+            settings = settings.model_copy(update={"steps": settings.steps * self.every})
+        return settings, boost
 
     def move(self, frame: np.ndarray, i: int, n: int = 1) -> np.ndarray:
         """Frame i moved on to where frame i+n starts: the chain at each real frame in between."""
@@ -194,15 +198,17 @@ def _carries(start: "Optional[Start]") -> bool:
     return start is not None and start.carried is not None and not start.fresh
 
 
-def carried_settings(settings: "DreamSettings", coherence) -> "DreamSettings":
-    """A carried frame's dream: `coherence.octaves` of the octaves it would dream, spread evenly
-    from the coarsest to the finest (2 of 3: the coarsest and the finest; the carried detail
-    holds the scales between, and the coarsest renews the dream's big shapes, which would
-    otherwise fade), and `coherence.steps` steps in each. (Under an octave_range that ends off
+def carried_settings(settings: "DreamSettings", coherence, shape: tuple[int, int]) -> "DreamSettings":
+    """A carried frame's dream: `coherence.octaves` of the octaves an H x W (shape) frame would
+    dream, spread evenly from the coarsest to the finest (2 of 3: the coarsest and the finest;
+    the carried detail holds the scales between, and the coarsest renews the dream's big shapes,
+    which would otherwise fade), and `coherence.steps` steps in each. The octaves counted are
+    those dreamed (octave_sizes leaves out ones too small). (Under an octave_range that ends off
     the frame size the spread cannot be put as a range: there, its finest ones.)"""
+    from ..engine.dreamer import octave_sizes
     changes = {}
-    lo, hi = settings.octave_range if settings.octave_range is not None else (1 - settings.octaves, 0)
-    count = hi - lo + 1
+    hi = settings.octave_range[1] if settings.octave_range is not None else 0
+    count = len(octave_sizes(*shape, settings.octaves, settings.octave_scale, settings.octave_range))
     if coherence.octaves is not None and coherence.octaves < count:
         kept = coherence.octaves
         changes["octave_range"] = (hi - kept + 1, hi)
