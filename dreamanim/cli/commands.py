@@ -141,11 +141,11 @@ def cmd_models(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from ..rendering.gallery import GallerySettings, dream_gallery, gallery_layers, gallery_sheet, sample_image
+    from ..rendering.gallery import GallerySettings, dream_gallery, gallery_layers, sample_image
     from ..engine.models import check_weights_file, model_entry
     from ..engine.models.device import check_device
     from ..source.pixels import load_image
-    from ..common.writers import check_free, write_png
+    from ..common.writers import check_free
     atlas = _atlas_kind(args)
     model_entry(args.model)  # an unknown model is named before anything else
     image = Path(args.image) if args.image else sample_image()
@@ -160,13 +160,23 @@ def cmd_gallery(args) -> int:
     settings = GallerySettings(**_given(args, GallerySettings))
     frame = load_image(image, settings.size, where="IMAGE", fix="give a PNG or JPEG file, or no IMAGE for the sample photo")
     check_free([out], args.force)  # after every input check: the real problem is named first
+    return _dream_sheet(args, out, len(layers), f"{args.model} layers", "layer",
+                        lambda tick: dream_gallery(frame, args.model, layers, settings, weights=weights,
+                                                   device=args.device, on_layer=tick),
+                        f"{len(layers)} layers of {args.model}")
+
+
+def _dream_sheet(args, out, total: int, desc: str, unit: str, dream, what: str) -> int:
+    """A gallery's or an atlas's cells dreamed under a progress bar (dream(tick) => pairs, tick(label)
+    after each cell), then written as one labelled sheet."""
+    from ..rendering.gallery import gallery_sheet
+    from ..common.writers import write_png
     bar = None
     if not args.quiet:
         from tqdm import tqdm
-        bar = tqdm(total=len(layers), desc=f"{args.model} layers", unit="layer", dynamic_ncols=True)
+        bar = tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True)
     try:
-        pairs = dream_gallery(frame, args.model, layers, settings, weights=weights, device=args.device,
-                              on_layer=lambda name: bar and (bar.set_postfix_str(name, refresh=False), bar.update(1)))
+        pairs = dream(lambda label: bar and (bar.set_postfix_str(label, refresh=False), bar.update(1)))
     finally:
         if bar:
             bar.close()
@@ -174,7 +184,7 @@ def cmd_gallery(args) -> int:
     write_png(out, sheet)
     settle()
     if not args.quiet:
-        print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(layers)} layers of {args.model})")
+        print(f"wrote {out} ({sheet.width}x{sheet.height}, {what})")
     return EXIT_OK
 
 
@@ -200,11 +210,11 @@ def _given(args, settings) -> dict:
 def _atlas(args, kind: str, image: Path, out: Path, weights) -> int:
     """`gallery --channels LAYER [--count N|all]` or `gallery --classes WORD...`: one tile per channel or class."""
     from ..rendering.gallery import (ATLAS_COUNT, AtlasSettings, atlas_channels, dream_channel_atlas,
-                                     dream_class_atlas, gallery_sheet)
+                                     dream_class_atlas)
     from ..engine.models import check_layer, model_entry, model_layers
     from ..errors import InputError
     from ..source.pixels import load_image
-    from ..common.writers import check_free, write_png
+    from ..common.writers import check_free
     settings = AtlasSettings(**_given(args, AtlasSettings))
     if kind == "channels":
         layer = args.channels
@@ -228,23 +238,11 @@ def _atlas(args, kind: str, image: Path, out: Path, weights) -> int:
         what, tiles = f"{layer} channels", picked
     else:
         what, tiles = "classes", list(dict.fromkeys(args.classes))
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-        bar = tqdm(total=len(tiles), desc=what, unit="tile", dynamic_ncols=True)
-    tick = lambda label: bar and (bar.set_postfix_str(label, refresh=False), bar.update(1))  # noqa: E731
-    try:
-        pairs = (dream_channel_atlas(frame, args.model, layer, tiles, settings, on_tile=tick, **common)
-                 if kind == "channels" else dream_class_atlas(frame, args.model, tiles, settings, on_tile=tick, **common))
-    finally:
-        if bar:
-            bar.close()
-    sheet = gallery_sheet(pairs, columns=args.columns)
-    write_png(out, sheet)
-    settle()
-    if not args.quiet:
-        print(f"wrote {out} ({sheet.width}x{sheet.height}, {len(tiles)} {what} of {args.model})")
-    return EXIT_OK
+    return _dream_sheet(args, out, len(tiles), what, "tile",
+                        lambda tick: (dream_channel_atlas(frame, args.model, layer, tiles, settings, on_tile=tick, **common)
+                                      if kind == "channels" else
+                                      dream_class_atlas(frame, args.model, tiles, settings, on_tile=tick, **common)),
+                        f"{len(tiles)} {what} of {args.model}")
 
 
 def cmd_layers(args) -> int:
