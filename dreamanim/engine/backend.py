@@ -22,7 +22,7 @@ BACKENDS = {
 }
 DEFAULT_BACKEND = "tensorflow"
 
-# (img, shift, step_size, weights, sigmas[, scale]) => (img after one step, objective before it)
+# (img, shift, step_size, weights, sigmas[, picks][, scale]) => (img after one step, objective before it)
 Step = Callable[..., tuple]
 
 
@@ -51,13 +51,21 @@ class Backend(Protocol):
         new values never recompile it; on_trace() is called each time it is (re)traced.
         scaled=True: the step takes a sixth input, `scale` (H x W x 1 tensor), multiplying the
         step per pixel (a video frame renews carried detail gently and dreams new content fully);
-        scaled=False must compile exactly the step without it."""
+        scaled=False must compile exactly the step without it. With automatic channels
+        (spec.picks > 0) the step takes `picks` (spec.picks int32 channel numbers, the
+        spec.auto_channels layers' in turn) before `scale`: the channels those layers dream."""
+
+    def compile_probe(self, net, size: tuple[int, int], spec, tile_size: int) -> Callable:
+        """probe(img) => a (C,) strength per channel of each spec.auto_channels layer on an image of
+        `size` (mean square, or mean under reduce mean, less the border; tile by tile, weighted by
+        area), compiled once: what strongest and weakest rank by (engine/channel_choice.py)."""
 
     def tiled_gradient(self, net, img: np.ndarray, shift: tuple[int, int], spec, tile_size: int,
-                       guides: Mapping, weights: Sequence[float]) -> np.ndarray:
+                       guides: Mapping, weights: Sequence[float], picks: Sequence[int] = ()) -> np.ndarray:
         """The raw tiled gradient of the objective at img (H x W x 3) under a roll (for tests)."""
 
-    def objective(self, net, img: np.ndarray, spec, guides: Mapping, weights: Sequence[float]) -> float:
+    def objective(self, net, img: np.ndarray, spec, guides: Mapping, weights: Sequence[float],
+                  picks: Sequence[int] = ()) -> float:
         """The objective of a whole image, untiled (for reports, benchmarks and tests)."""
 
     def guide_features(self, net, img: np.ndarray, layers: Sequence[str]) -> dict:

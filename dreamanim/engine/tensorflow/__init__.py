@@ -17,8 +17,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tensorflow as tf  # noqa: E402
 
-from .steps import (add_clip, channel_strengths, compile_probe, compile_step, guide_features, objective,  # noqa: F401
-                    resize, tiled_gradient)
+from .steps import (add_clip, compile_probe, compile_step, guide_features, objective, resize,  # noqa: F401
+                    tiled_gradient)
 
 NAME = "TensorFlow"
 GPU_HELP = "a GPU needs an NVIDIA driver and TensorFlow built with CUDA: pip install 'tensorflow[and-cuda]'"

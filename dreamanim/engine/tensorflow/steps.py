@@ -75,11 +75,6 @@ def compile_probe(net, size: tuple[int, int], spec: ObjectiveSpec, tile_size: in
     return tf.function(probe).get_concrete_function(tf.TensorSpec((h, w, 3), tf.float32))
 
 
-def channel_strengths(net, img: np.ndarray, spec: ObjectiveSpec, tile_size: int) -> list[np.ndarray]:
-    """compile_probe's values at one image, untraced (for tests and the atlas's one look)."""
-    return [t.numpy() for t in compile_probe(net, img.shape[:2], spec, tile_size)(tf.constant(img, tf.float32))]
-
-
 def tiled_gradient(net, img: np.ndarray, shift, spec: ObjectiveSpec, tile_size: int, guides: Mapping,
                    weights: Sequence[float], picks: Sequence[int] = ()) -> np.ndarray:
     grad_fn = gradient_fn(net, img.shape[:2], spec, tile_size, guides)
